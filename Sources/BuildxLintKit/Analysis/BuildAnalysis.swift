@@ -1,0 +1,206 @@
+/// Lowercase `owner/repo` names of the actions the rules understand.
+public enum KnownAction {
+    public static let buildPush = "docker/build-push-action"
+    public static let bake = "docker/bake-action"
+    public static let setupBuildx = "docker/setup-buildx-action"
+}
+
+/// One cache entry of a build, located in the source.
+public struct BuildCacheEntry: Sendable {
+    public let direction: CacheDirection
+    public let located: LocatedEntry
+    /// The list input the entry came from (`cache-from`, `cache-to`, or bake-action `set`).
+    public let list: LocatedList
+    /// For a bake-action `set` line, the target pattern (`*`, `app`); nil for build-push-action.
+    public let bakeTarget: String?
+    public var entry: CacheEntry { located.entry }
+}
+
+/// A docker/build-push-action or docker/bake-action step with its cache entries.
+public struct BuildStep: Sendable {
+    public enum Kind: Sendable { case buildPush, bake }
+    public let kind: Kind
+    public let step: Step
+    public let scope: ValueScope
+    /// The `cache-from` / `cache-to` / `set` inputs, split as the action splits them.
+    public let lists: [LocatedList]
+    public let entries: [BuildCacheEntry]
+
+    /// Entries of one direction.
+    public func entries(_ direction: CacheDirection) -> [BuildCacheEntry] { entries.filter { $0.direction == direction } }
+
+    /// Platforms from the `platforms` input (comma/newline list), or nil when absent or an expression.
+    public var platforms: [String]? {
+        guard let v = step.input("platforms"), let r = scope.resolve(v.value), !r.hasExpression else { return nil }
+        return ActionListSplitter.commaAndNewline.split(r.text).map(\.text)
+    }
+}
+
+/// A docker/setup-buildx-action step.
+public struct SetupBuildxStep: Sendable {
+    public let step: Step
+    public let scope: ValueScope
+    /// The `version` input resolved through env, or nil when absent.
+    public var version: ResolvedValue? { step.input("version").flatMap { scope.resolve($0.value) } }
+    /// The `driver-opts` input split into lines (newline-only, `quote: false`).
+    public func driverOpts(_ text: SourceText) -> LocatedList? {
+        guard let input = step.input("driver-opts"), let r = scope.resolve(input.value) else { return nil }
+        return LocatedList(input: input, value: r, splitter: .newlineOnlyNoQuote, text: text)
+    }
+}
+
+/// The steps of one job (or of a composite action's `runs.steps`) with what the rules need.
+public struct JobAnalysis: Sendable {
+    /// The job, or nil for a composite action.
+    public let job: Job?
+    public let steps: [Step]
+    public let builds: [BuildStep]
+    public let setups: [SetupBuildxStep]
+    /// Whether this is the steps list of a composite action (its caller sets up buildx).
+    public var isCompositeAction: Bool { job == nil }
+
+    /// The setup-buildx-action steps that come before `build` in this job.
+    public func setups(before build: BuildStep) -> [SetupBuildxStep] {
+        setups.filter { $0.step.index < build.step.index }
+    }
+}
+
+/// Everything the rules may look at for one workflow or action file.
+public struct FileAnalysis: Sendable {
+    public let path: RepoPath
+    public let kind: FileKind
+    public let text: SourceText
+    public let yaml: YAMLFile?
+    public let document: WorkflowDocument?
+    public let jobs: [JobAnalysis]
+    /// A parse failure (BXC000); when set the file has no document.
+    public let parseError: YAMLError?
+
+    /// The workflow, when the file is one.
+    public var workflow: Workflow? { if case .workflow(let w) = document { return w } else { return nil } }
+
+    /// Every step of every job with its value scope.
+    public var allSteps: [(job: JobAnalysis, step: Step)] { jobs.flatMap { j in j.steps.map { (j, $0) } } }
+
+    /// Builds the analysis from a parsed YAML file of `kind`.
+    public init(path: RepoPath, kind: FileKind, yaml: YAMLFile) {
+        self.path = path
+        self.kind = kind
+        self.text = yaml.text
+        self.yaml = yaml
+        self.parseError = nil
+        guard let root = yaml.root, root.isMapping else {
+            document = nil
+            jobs = []
+            return
+        }
+        switch kind {
+        case .workflow:
+            let wf = WorkflowModelBuilder.workflow(root)
+            document = .workflow(wf)
+            let base = ValueScope().adding(env: wf.env)
+            jobs = wf.jobs.map { job in
+                Self.analyse(job: job, steps: job.steps, scope: base.adding(env: job.env), text: yaml.text)
+            }
+        case .action:
+            let action = WorkflowModelBuilder.action(root)
+            document = .action(action)
+            jobs = action.isComposite
+                ? [Self.analyse(job: nil, steps: action.steps, scope: ValueScope().adding(inputDefaults: action.inputs), text: yaml.text)]
+                : []
+        }
+    }
+
+    /// An analysis for a file that could not be parsed.
+    public init(path: RepoPath, kind: FileKind, text: SourceText, parseError: YAMLError) {
+        self.path = path
+        self.kind = kind
+        self.text = text
+        self.yaml = nil
+        self.document = nil
+        self.jobs = []
+        self.parseError = parseError
+    }
+
+    static func analyse(job: Job?, steps: [Step], scope: ValueScope, text: SourceText) -> JobAnalysis {
+        var builds: [BuildStep] = []
+        var setups: [SetupBuildxStep] = []
+        for step in steps {
+            guard let uses = step.uses else { continue }
+            let stepScope = scope.adding(env: step.env)
+            if uses.isAction(KnownAction.setupBuildx) {
+                setups.append(SetupBuildxStep(step: step, scope: stepScope))
+            } else if uses.isAction(KnownAction.buildPush) {
+                builds.append(buildPush(step, stepScope, text))
+            } else if uses.isAction(KnownAction.bake) {
+                builds.append(bake(step, stepScope, text))
+            }
+        }
+        return JobAnalysis(job: job, steps: steps, builds: builds, setups: setups)
+    }
+
+    static func buildPush(_ step: Step, _ scope: ValueScope, _ text: SourceText) -> BuildStep {
+        var lists: [LocatedList] = []
+        var entries: [BuildCacheEntry] = []
+        for direction in [CacheDirection.import, .export] {
+            guard let input = step.input(direction.rawValue), let value = scope.resolve(input.value) else { continue }
+            let list = LocatedList(input: input, value: value, splitter: .newlineOnly, text: text)
+            lists.append(list)
+            for (item, offsets) in list.items {
+                let located = LocatedEntry(entry: CacheEntry(item.text), sourceOffsets: offsets, text: text)
+                entries.append(BuildCacheEntry(direction: direction, located: located, list: list, bakeTarget: nil))
+            }
+        }
+        return BuildStep(kind: .buildPush, step: step, scope: scope, lists: lists, entries: entries)
+    }
+
+    static func bake(_ step: Step, _ scope: ValueScope, _ text: SourceText) -> BuildStep {
+        guard let input = step.input("set"), let value = scope.resolve(input.value) else {
+            return BuildStep(kind: .bake, step: step, scope: scope, lists: [], entries: [])
+        }
+        let list = LocatedList(input: input, value: value, splitter: .newlineOnlyNoQuote, text: text)
+        var entries: [BuildCacheEntry] = []
+        for (item, offsets) in list.items {
+            guard let override = BakeOverride(item.text) else { continue }
+            let direction: CacheDirection
+            switch override.attribute {
+            case "cache-from": direction = .import
+            case "cache-to": direction = .export
+            default: continue
+            }
+            let start = override.valueStart
+            let located = LocatedEntry(
+                entry: CacheEntry(override.value), sourceOffsets: Array(offsets[start...]), text: text)
+            entries.append(BuildCacheEntry(direction: direction, located: located, list: list, bakeTarget: override.target))
+        }
+        return BuildStep(kind: .bake, step: step, scope: scope, lists: [list], entries: entries)
+    }
+}
+
+/// A bake `--set` override `target.attribute=value` (or `+=`), as bake-action passes each `set:` line.
+public struct BakeOverride: Sendable {
+    /// The target pattern (`*`, `app`, `app-*`).
+    public let target: String
+    /// The attribute, lowercased (`cache-from`, `platform`, `args.FOO`).
+    public let attribute: String
+    /// Whether the line appends (`+=`, buildx ≥ 0.22.0).
+    public let append: Bool
+    public let value: String
+    /// Byte offset of `value` in the line.
+    public let valueStart: Int
+
+    /// Parses one `set` line; nil when it has no `=` or no `.` in the key.
+    public init?(_ line: String) {
+        let b = Array(line.utf8)
+        guard let eq = b.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        var keyEnd = eq
+        append = eq > 0 && b[eq - 1] == UInt8(ascii: "+")
+        if append { keyEnd -= 1 }
+        let key = String(decoding: b[..<keyEnd], as: UTF8.self)
+        guard let dot = key.firstIndex(of: ".") else { return nil }
+        target = String(key[..<dot])
+        attribute = String(key[key.index(after: dot)...]).lowercased()
+        value = String(decoding: b[(eq + 1)...], as: UTF8.self)
+        valueStart = eq + 1
+    }
+}

@@ -1,0 +1,121 @@
+/// A release version `vMAJOR.MINOR.PATCH[-pre]` as buildx, BuildKit and the actions tag them.
+public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let major: Int
+    public let minor: Int
+    public let patch: Int
+    /// `rc1`, `beta2`… (a pre-release sorts before the release).
+    public let prerelease: String?
+    /// How many numeric parts were written (`v6` → 1, `v6.4` → 2, `v6.4.0` → 3).
+    public let precision: Int
+
+    /// Parses `v1.2.3`, `v1.2.3-rc1`, `v1.2`, `v1`; the leading `v` is optional only when `requireV` is false.
+    public init?(_ text: String, requireV: Bool = false) {
+        var s = Substring(text)
+        if s.hasPrefix("v") { s = s.dropFirst() } else if requireV { return nil }
+        var pre: String? = nil
+        if let dash = s.firstIndex(of: "-") {
+            pre = String(s[s.index(after: dash)...])
+            s = s[..<dash]
+        }
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...3).contains(parts.count) else { return nil }
+        var nums: [Int] = []
+        for p in parts {
+            guard !p.isEmpty, p.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let v = Int(p) else { return nil }
+            nums.append(v)
+        }
+        major = nums[0]
+        minor = nums.count > 1 ? nums[1] : 0
+        patch = nums.count > 2 ? nums[2] : 0
+        prerelease = pre
+        precision = nums.count
+    }
+
+    public static func < (a: Version, b: Version) -> Bool {
+        if (a.major, a.minor, a.patch) != (b.major, b.minor, b.patch) {
+            return (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch)
+        }
+        switch (a.prerelease, b.prerelease) {
+        case (nil, nil), (nil, _): return false
+        case (_, nil): return true
+        case (let x?, let y?): return x < y
+        }
+    }
+
+    public static func == (a: Version, b: Version) -> Bool {
+        (a.major, a.minor, a.patch, a.prerelease) == (b.major, b.minor, b.patch, b.prerelease)
+    }
+    public func hash(into h: inout Hasher) { h.combine(major); h.combine(minor); h.combine(patch); h.combine(prerelease) }
+
+    public var description: String {
+        "v\(major).\(minor).\(patch)" + (prerelease.map { "-\($0)" } ?? "")
+    }
+}
+
+/// Release facts the version rules use (generated from ../shared/data by scripts/gen-data.py).
+public enum ReleaseFacts {
+    /// Tags setup-buildx-action can install (docker/actions-toolkit `.github/buildx-releases.json`).
+    public static let buildxReleases: Set<String> = Set(GeneratedData.buildxReleases)
+    /// The newest stable buildx release in the table, the one BXC301's fix pins.
+    public static let latestStableBuildx: String = GeneratedData.buildxReleases.first { !$0.contains("-") } ?? "v0.21.1"
+    /// moby/buildkit release tags.
+    public static let buildkitReleases: Set<String> = Set(GeneratedData.buildkitReleases)
+    /// The newest stable BuildKit release in the table.
+    public static let latestStableBuildKit: String = GeneratedData.buildkitReleases.first { !$0.contains("-") } ?? "v0.20.2"
+    /// First buildx with the GitHub cache service v2 (`url_v2`): v0.21.0 (reference §3.1, buildx #2983).
+    public static let buildxMinForGHAv2 = Version("v0.21.0")!
+    /// First BuildKit with the v2 cache service: v0.20.0 (reference §3.2).
+    public static let buildkitMinForGHAv2 = Version("v0.20.0")!
+
+    struct InputRow {
+        let first: Version
+        let last: Version?
+        let deprecated: Bool
+    }
+
+    /// action (lowercase owner/repo) → input name → rows.
+    static let inputs: [String: [String: InputRow]] = {
+        var out: [String: [String: InputRow]] = [:]
+        for (action, input, first, last, deprecated) in GeneratedData.actionInputs {
+            guard let f = Version(first) else { continue }
+            out[action, default: [:]][input] = InputRow(first: f, last: last.flatMap { Version($0) }, deprecated: deprecated)
+        }
+        return out
+    }()
+
+    /// Whether the input table covers `action`.
+    public static func knowsInputs(of action: String) -> Bool { inputs[action] != nil }
+
+    /// The release a `uses:` ref stands for: `v6` → the newest v6 release in the table, `v6.4.1` → itself,
+    /// `v6.4` → the newest known release of that major (approximation). Nil for SHAs, branches and majors
+    /// newer than the table.
+    public static func release(of action: String, ref: String) -> Version? {
+        guard let v = Version(ref, requireV: true), v.prerelease == nil else { return nil }
+        guard let newest = GeneratedData.newestPerMajor[action]?[v.major], let n = Version(newest) else { return nil }
+        if v.precision == 3 { return v > n ? nil : v }
+        if v.precision == 2 { return v.minor == n.minor ? n : (v.minor < n.minor ? Version("v\(v.major).\(v.minor).999") : nil) }
+        return n
+    }
+
+    /// What the table says of `input` on `action` at release `version`.
+    public enum InputStatus: Equatable, Sendable {
+        case declared
+        /// Declared by the action, but only in releases `first` through `last` (nil: still declared).
+        case notInThisRelease(first: Version, last: Version?)
+        /// Never declared by any release in the table.
+        case unknown
+    }
+
+    /// Looks `input` up for `action` at `version`.
+    public static func status(of input: String, action: String, version: Version) -> InputStatus {
+        guard let row = inputs[action]?[input] else { return .unknown }
+        if version < row.first { return .notInThisRelease(first: row.first, last: row.last) }
+        if let last = row.last, version > last { return .notInThisRelease(first: row.first, last: row.last) }
+        return .declared
+    }
+
+    /// All inputs `action` declares at `version`, sorted (for "valid inputs are" help).
+    public static func declaredInputs(action: String, version: Version) -> [String] {
+        (inputs[action] ?? [:]).filter { status(of: $0.key, action: action, version: version) == .declared }.map(\.key).sorted()
+    }
+}

@@ -1,0 +1,182 @@
+/// One item of an action list input after the actions toolkit's splitting, with the offsets of
+/// every byte in the input value it came from.
+public struct ListItem: Sendable, Hashable {
+    /// The item's text as the action passes it on (quotes consumed, ends trimmed).
+    public let text: String
+    /// For each UTF-8 byte of `text`, the byte offset in the input value it came from; one extra
+    /// entry at the end points just past the last source byte.
+    public let valueOffsets: [Int]
+    /// 0-based index of the CSV record (physical line, unless a quoted field spans lines) it came from.
+    public let record: Int
+}
+
+/// How docker/actions-toolkit's `Util.getInputList`/`getList` splits a list input.
+///
+/// Facts: `docker/actions-toolkit/src/util.ts` (`getList`), reference §1.2: the value is CSV-parsed
+/// (`relaxQuotes`, `relaxColumnCount`, `skipEmptyLines`, quote `"` unless disabled, no comment
+/// character); a record of one field is pushed (split on `,` unless `ignoreComma`); a record of several
+/// fields is pushed field by field, or with `ignoreComma` joined back with `,` into ONE item; empty
+/// items are dropped and every item is trimmed at its ends only.
+public struct ActionListSplitter: Sendable {
+    /// `true` for newline-only inputs such as `cache-from`, `cache-to`, `driver-opts`, `set`.
+    public var ignoreComma: Bool
+    /// `false` for inputs parsed with `quote: false` (`outputs`, bake-action `set`, `driver-opts`).
+    public var quote: Bool
+
+    public init(ignoreComma: Bool, quote: Bool = true) {
+        self.ignoreComma = ignoreComma
+        self.quote = quote
+    }
+
+    /// build-push-action `cache-from` / `cache-to` and other one-entry-per-line inputs.
+    public static let newlineOnly = ActionListSplitter(ignoreComma: true, quote: true)
+    /// bake-action `set`, setup-buildx-action `driver-opts`: newline only, quotes kept.
+    public static let newlineOnlyNoQuote = ActionListSplitter(ignoreComma: true, quote: false)
+    /// `platforms`, `tags`, `files`, `targets`: comma and newline separated.
+    public static let commaAndNewline = ActionListSplitter(ignoreComma: false, quote: true)
+
+    /// Splits `value` (the input after `core.getInput`, whose whole-value trim does not move offsets
+    /// here: pass the untrimmed value, the items are trimmed anyway).
+    public func split(_ value: String) -> [ListItem] {
+        let bytes = Array(value.utf8)
+        var items: [ListItem] = []
+        for (recordIndex, record) in csvRecords(bytes).enumerated() {
+            if record.count == 1 || ignoreComma {
+                // One item per record: fields joined back with `,` (the comma separators are the
+                // source bytes between fields, which `record` kept as offsets).
+                var text: [UInt8] = []
+                var offs: [Int] = []
+                for (i, field) in record.enumerated() {
+                    if i > 0 {
+                        text.append(UInt8(ascii: ","))
+                        offs.append(field.separatorOffset)
+                    }
+                    text.append(contentsOf: field.bytes)
+                    offs.append(contentsOf: field.offsets)
+                }
+                let endOffset = record.last.map { $0.endOffset } ?? 0
+                if record.count == 1 && !ignoreComma {
+                    // A single field is additionally split on commas (quotes already consumed).
+                    var start = 0
+                    for i in 0...text.count where i == text.count || text[i] == UInt8(ascii: ",") {
+                        let end = i == text.count ? endOffset : offs[i]
+                        appendTrimmed(Array(text[start..<i]), Array(offs[start..<i]), end, recordIndex, &items)
+                        start = i + 1
+                    }
+                } else {
+                    appendTrimmed(text, offs, endOffset, recordIndex, &items)
+                }
+            } else {
+                for field in record {
+                    appendTrimmed(field.bytes, field.offsets, field.endOffset, recordIndex, &items)
+                }
+            }
+        }
+        return items
+    }
+
+    private func appendTrimmed(
+        _ text: [UInt8], _ offs: [Int], _ end: Int, _ record: Int, _ items: inout [ListItem]
+    ) {
+        var lo = 0
+        var hi = text.count
+        while lo < hi, isJSSpace(text[lo]) { lo += 1 }
+        while hi > lo, isJSSpace(text[hi - 1]) { hi -= 1 }
+        guard lo < hi else { return }
+        let endOff = hi < text.count ? offs[hi] : end
+        items.append(
+            ListItem(
+                text: String(decoding: text[lo..<hi], as: UTF8.self),
+                valueOffsets: Array(offs[lo..<hi]) + [endOff], record: record))
+    }
+
+    struct Field {
+        var bytes: [UInt8] = []
+        var offsets: [Int] = []
+        /// Offset of the `,` that preceded this field (for joining back).
+        var separatorOffset: Int = 0
+        var endOffset: Int = 0
+    }
+
+    /// csv-parse with relaxQuotes/relaxColumnCount/skipEmptyLines: records split on line breaks
+    /// outside quotes, fields on `,`; a field that starts with `"` is quoted (`""` is an escaped
+    /// quote); with relaxQuotes a `"` inside an unquoted field is literal.
+    func csvRecords(_ b: [UInt8]) -> [[Field]] {
+        var records: [[Field]] = []
+        var record: [Field] = []
+        var field = Field()
+        var i = 0
+        var fieldStart = true
+        var inQuotes = false
+        let comma = UInt8(ascii: ","), dq = UInt8(ascii: "\"")
+
+        func endRecord(at offset: Int) {
+            field.endOffset = offset
+            record.append(field)
+            // skipEmptyLines: a record that is one empty field is dropped.
+            if !(record.count == 1 && record[0].bytes.allSatisfy(isLineSpace) && !recordHadQuotes) {
+                records.append(record)
+            }
+            record = []
+            field = Field()
+            fieldStart = true
+            recordHadQuotes = false
+        }
+        var recordHadQuotes = false
+
+        while i < b.count {
+            let c = b[i]
+            if inQuotes {
+                if c == dq {
+                    if i + 1 < b.count, b[i + 1] == dq {
+                        field.bytes.append(dq)
+                        field.offsets.append(i)
+                        i += 2
+                        continue
+                    }
+                    inQuotes = false
+                    i += 1
+                    continue
+                }
+                field.bytes.append(c)
+                field.offsets.append(i)
+                i += 1
+                continue
+            }
+            if fieldStart && quote && c == dq {
+                inQuotes = true
+                recordHadQuotes = true
+                fieldStart = false
+                i += 1
+                continue
+            }
+            fieldStart = false
+            if c == comma {
+                field.endOffset = i
+                record.append(field)
+                field = Field()
+                field.separatorOffset = i
+                fieldStart = true
+                i += 1
+                continue
+            }
+            if c == 0x0A || c == 0x0D {
+                endRecord(at: i)
+                if c == 0x0D, i + 1 < b.count, b[i + 1] == 0x0A { i += 1 }
+                i += 1
+                continue
+            }
+            field.bytes.append(c)
+            field.offsets.append(i)
+            i += 1
+        }
+        if !(record.isEmpty && field.bytes.isEmpty && fieldStart) || recordHadQuotes {
+            endRecord(at: b.count)
+        }
+        return records
+    }
+}
+
+@inline(__always) func isLineSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+/// JavaScript's `String.prototype.trim` set, restricted to ASCII (the inputs we read are ASCII-structured).
+@inline(__always) func isJSSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C }

@@ -1,0 +1,229 @@
+/// Whether a cache entry imports (`cache-from`) or exports (`cache-to`).
+public enum CacheDirection: String, Sendable {
+    case `import` = "cache-from"
+    case export = "cache-to"
+}
+
+/// One `key=value` (or bare) CSV field of a cache entry, with byte ranges into the entry's text.
+public struct CacheField: Sendable, Hashable {
+    /// The key as written (not trimmed, case kept). Empty for a field without `=`.
+    public let rawKey: String
+    /// The key as buildx uses it: lowercased, NOT trimmed (so ` scope` stays ` scope`).
+    public var key: String { rawKey.lowercased() }
+    /// The value after the first `=` (or the whole field when there is no `=`), CSV quotes consumed.
+    public let value: String
+    /// Whether the field contains `=`.
+    public let hasEquals: Bool
+    /// Byte range of the whole field in the entry text (including quotes).
+    public let range: Range<Int>
+    /// Byte range of the key in the entry text.
+    public let keyRange: Range<Int>
+    /// Byte range of the value in the entry text.
+    public let valueRange: Range<Int>
+}
+
+/// A cache entry parsed exactly as buildx's `ParseCacheEntry` does (`buildx/util/buildflags/cache.go`).
+///
+/// - A string with no `=` is the ref-only format: each CSV field is its own `type=registry,ref=<field>`
+///   entry (`refs`).
+/// - Otherwise the string is ONE entry: every field is split on its first `=`, keys are lowercased but
+///   not trimmed, a later `type=` or repeated key overwrites the earlier one, a field without `=` is an
+///   error ("invalid value"), and a missing type is an error ("type required").
+///
+/// `${{ … }}` expressions are treated as opaque text: commas, quotes and `=` inside them do not split
+/// fields, because GitHub substitutes them before buildx sees the string.
+public struct CacheEntry: Sendable, Hashable {
+    public enum Form: Sendable, Hashable {
+        /// Bare references; each becomes one registry entry.
+        case refList
+        /// `key=value` fields forming one entry.
+        case attributes
+    }
+
+    /// The entry text as buildx receives it (before expression substitution).
+    public let text: String
+    public let form: Form
+    /// The CSV fields in order.
+    public let fields: [CacheField]
+    /// A CSV syntax problem buildx would reject (`bare " in non-quoted field`, unterminated quote).
+    public let csvError: (message: String, offset: Int)?
+
+    public static func == (a: CacheEntry, b: CacheEntry) -> Bool { a.text == b.text }
+    public func hash(into h: inout Hasher) { h.combine(text) }
+
+    /// Parses one entry string (one line of a list input, one bake list element, one flag value).
+    public init(_ text: String) {
+        self.text = text
+        let bytes = Array(text.utf8)
+        var fields: [CacheField] = []
+        var csvError: (String, Int)? = nil
+        var i = 0
+        let n = bytes.count
+        let comma = UInt8(ascii: ","), dq = UInt8(ascii: "\"")
+        // Split into fields.
+        var rawFields: [(content: [UInt8], contentOffsets: [Int], range: Range<Int>)] = []
+        while true {
+            let start = i
+            var content: [UInt8] = []
+            var offs: [Int] = []
+            if i < n, bytes[i] == dq {
+                // Quoted field.
+                i += 1
+                var closed = false
+                while i < n {
+                    if bytes[i] == dq {
+                        if i + 1 < n, bytes[i + 1] == dq {
+                            content.append(dq)
+                            offs.append(i)
+                            i += 2
+                            continue
+                        }
+                        closed = true
+                        i += 1
+                        break
+                    }
+                    content.append(bytes[i])
+                    offs.append(i)
+                    i += 1
+                }
+                if !closed, csvError == nil { csvError = ("unterminated quoted field", start) }
+                if closed, i < n, bytes[i] != comma, csvError == nil {
+                    csvError = ("extraneous or missing \" in quoted field", i)
+                    while i < n, bytes[i] != comma { i += 1 }
+                }
+            } else {
+                while i < n, bytes[i] != comma {
+                    if let end = expressionEnd(bytes, i) {
+                        content.append(contentsOf: bytes[i..<end])
+                        offs.append(contentsOf: i..<end)
+                        i = end
+                        continue
+                    }
+                    if bytes[i] == dq, csvError == nil { csvError = ("bare \" in non-quoted field", i) }
+                    content.append(bytes[i])
+                    offs.append(i)
+                    i += 1
+                }
+            }
+            rawFields.append((content, offs, start..<i))
+            if i < n, bytes[i] == comma {
+                i += 1
+                continue
+            }
+            break
+        }
+        if !rawFields.contains(where: { Self.firstEquals($0.content) != nil }) {
+            self.form = .refList
+            for f in rawFields {
+                let endOff = f.contentOffsets.last.map { $0 + 1 } ?? f.range.lowerBound
+                let startOff = f.contentOffsets.first ?? f.range.lowerBound
+                fields.append(
+                    CacheField(
+                        rawKey: "", value: String(decoding: f.content, as: UTF8.self), hasEquals: false,
+                        range: f.range, keyRange: startOff..<startOff, valueRange: startOff..<endOff))
+            }
+        } else {
+            self.form = .attributes
+            for f in rawFields {
+                let startOff = f.contentOffsets.first ?? f.range.lowerBound
+                let endOff = f.contentOffsets.last.map { $0 + 1 } ?? f.range.lowerBound
+                if let e = Self.firstEquals(f.content) {
+                    let keyEnd = f.contentOffsets[e]
+                    let valStart = e + 1 < f.contentOffsets.count ? f.contentOffsets[e + 1] : keyEnd + 1
+                    fields.append(
+                        CacheField(
+                            rawKey: String(decoding: f.content[..<e], as: UTF8.self),
+                            value: String(decoding: f.content[(e + 1)...], as: UTF8.self), hasEquals: true,
+                            range: f.range, keyRange: startOff..<keyEnd, valueRange: valStart..<max(valStart, endOff)))
+                } else {
+                    fields.append(
+                        CacheField(
+                            rawKey: "", value: String(decoding: f.content, as: UTF8.self), hasEquals: false,
+                            range: f.range, keyRange: startOff..<startOff, valueRange: startOff..<endOff))
+                }
+            }
+        }
+        self.fields = fields
+        self.csvError = csvError.map { (message: $0.0, offset: $0.1) }
+    }
+
+    /// Index of the first `=` that is not inside a `${{ }}` expression.
+    static func firstEquals(_ b: [UInt8]) -> Int? {
+        var i = 0
+        while i < b.count {
+            if let end = expressionEnd(b, i) {
+                i = end
+                continue
+            }
+            if b[i] == UInt8(ascii: "=") { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Whether the entry is empty (buildx ≥ 0.21.2 skips it).
+    public var isEmpty: Bool { text.isEmpty }
+
+    /// The fields whose key is `type` (lowercased), in order. More than one means later ones win.
+    public var typeFields: [CacheField] { fields.filter { $0.hasEquals && $0.key == "type" } }
+
+    /// The backend type buildx ends up with (last `type=` wins); `registry` for the ref-only form.
+    public var type: String? {
+        if form == .refList { return "registry" }
+        return typeFields.last?.value
+    }
+
+    /// The attributes after buildx's last-key-wins merge (keys lowercased, not trimmed; `type` excluded).
+    public var attributes: [String: String] {
+        var out: [String: String] = [:]
+        for f in fields where f.hasEquals && f.key != "type" { out[f.key] = f.value }
+        return out
+    }
+
+    /// The value buildx keeps for `key` (last occurrence), or nil.
+    public func attribute(_ key: String) -> String? {
+        fields.last(where: { $0.hasEquals && $0.key == key })?.value
+    }
+
+    /// The last field for `key`, or nil.
+    public func field(_ key: String) -> CacheField? {
+        fields.last(where: { $0.hasEquals && $0.key == key })
+    }
+
+    /// Whether the whole entry is a single `${{ … }}` expression (its value is unknown here).
+    public var isWholeExpression: Bool {
+        let b = Array(text.utf8)
+        guard let end = expressionEnd(b, 0) else { return false }
+        return end == b.count
+    }
+
+    /// Whether any part of the entry comes from a `${{ … }}` expression.
+    public var hasExpression: Bool { text.contains("${{") }
+}
+
+/// If `b[i...]` starts a `${{ … }}` expression, the index just past its closing `}}`; else nil.
+/// Quoted strings inside the expression (single quotes, GitHub's only string delimiter) may hold `}}`.
+func expressionEnd(_ b: [UInt8], _ i: Int) -> Int? {
+    guard i + 2 < b.count, b[i] == UInt8(ascii: "$"), b[i + 1] == UInt8(ascii: "{"), b[i + 2] == UInt8(ascii: "{")
+    else { return nil }
+    var j = i + 3
+    var inString = false
+    while j < b.count {
+        let c = b[j]
+        if inString {
+            if c == UInt8(ascii: "'") {
+                if j + 1 < b.count, b[j + 1] == UInt8(ascii: "'") {
+                    j += 2
+                    continue
+                }
+                inString = false
+            }
+        } else if c == UInt8(ascii: "'") {
+            inString = true
+        } else if c == UInt8(ascii: "}"), j + 1 < b.count, b[j + 1] == UInt8(ascii: "}") {
+            return j + 2
+        }
+        j += 1
+    }
+    return nil
+}

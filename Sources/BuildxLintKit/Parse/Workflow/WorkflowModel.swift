@@ -1,0 +1,222 @@
+/// A `uses:` reference split into its parts: `owner/repo[/path]@ref`, `./local/path`, or `docker://image`.
+public struct ActionRef: Sendable, Hashable {
+    public let raw: String
+    /// Lowercased `owner/repo` (GitHub names are case-insensitive); nil for local and docker references.
+    public let repository: String?
+    /// The path inside the repository after `owner/repo/`, or nil.
+    public let path: String?
+    /// The part after `@`, or nil.
+    public let ref: String?
+    /// `./…` references to an action or reusable workflow in the same repository.
+    public let isLocal: Bool
+    /// `docker://…` container actions.
+    public let isDockerImage: Bool
+
+    /// Parses a `uses:` value.
+    public init(_ raw: String) {
+        self.raw = raw
+        let trimmed = raw.trimmingSpaces
+        if trimmed.hasPrefix("docker://") {
+            repository = nil; path = nil; ref = nil; isLocal = false; isDockerImage = true
+            return
+        }
+        isDockerImage = false
+        if trimmed.hasPrefix("./") || trimmed.hasPrefix("../") {
+            isLocal = true
+            repository = nil
+            path = trimmed
+            ref = nil
+            return
+        }
+        isLocal = false
+        var body = Substring(trimmed)
+        if let at = body.lastIndex(of: "@") {
+            ref = String(body[body.index(after: at)...])
+            body = body[..<at]
+        } else {
+            ref = nil
+        }
+        let comps = body.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        if comps.count >= 2 {
+            repository = "\(comps[0])/\(comps[1])".lowercased()
+            path = comps.count == 3 ? String(comps[2]) : nil
+        } else {
+            repository = nil
+            path = nil
+        }
+    }
+
+    /// Whether this is `repository` (lowercase `owner/repo`) at the top of the repository (no sub-path).
+    public func isAction(_ repository: String) -> Bool {
+        self.repository == repository && (path == nil || path == "")
+    }
+
+    /// Whether `ref` is a full 40-hex commit id.
+    public var isCommitSHA: Bool {
+        guard let r = ref, r.utf8.count == 40 else { return false }
+        return r.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
+    }
+}
+
+/// A key/value pair with both YAML nodes: an input under `with:`, a variable under `env:`.
+public struct NamedValue: Sendable {
+    public let name: String
+    public let key: YAMLNode
+    public let value: YAMLNode
+}
+
+/// One step of a job or of a composite action.
+public struct Step: Sendable {
+    /// 0-based position in the steps list.
+    public let index: Int
+    public let node: YAMLNode
+    public let id: String?
+    public let name: String?
+    public let uses: ActionRef?
+    public let usesNode: YAMLNode?
+    /// The `with:` mapping's pairs in order (values may be any node kind; inputs should be strings).
+    public let with: [NamedValue]
+    public let withNode: YAMLNode?
+    public let run: YAMLNode?
+    public let shell: String?
+    public let env: [NamedValue]
+    public let ifNode: YAMLNode?
+
+    /// The input named `name` (last occurrence).
+    public func input(_ name: String) -> NamedValue? { with.last { $0.name == name } }
+}
+
+/// One job of a workflow.
+public struct Job: Sendable {
+    public let id: String
+    public let keyNode: YAMLNode
+    public let node: YAMLNode
+    public let runsOn: YAMLNode?
+    /// `strategy.matrix` as written (axes, `include`, `exclude`).
+    public let matrix: YAMLNode?
+    public let needs: [String]
+    public let env: [NamedValue]
+    public let ifNode: YAMLNode?
+    /// A reusable workflow call (`jobs.<id>.uses`).
+    public let uses: ActionRef?
+    public let with: [NamedValue]
+    public let steps: [Step]
+}
+
+/// A GitHub Actions workflow file.
+public struct Workflow: Sendable {
+    public let node: YAMLNode
+    public let on: YAMLNode?
+    /// Event names under `on:` (a string, a list, or a mapping's keys).
+    public let events: [String]
+    public let env: [NamedValue]
+    public let jobs: [Job]
+
+    /// Whether the workflow runs on tag pushes or releases (where a poisoned binary cache would be
+    /// published, see BXC301's help).
+    public var publishesOnTagsOrReleases: Bool {
+        if events.contains("release") { return true }
+        if let push = on?["push"], push["tags"] != nil { return true }
+        return false
+    }
+}
+
+/// An input declared by a composite action (`inputs.<name>`).
+public struct ActionInputDecl: Sendable {
+    public let name: String
+    public let key: YAMLNode
+    public let defaultValue: YAMLNode?
+}
+
+/// An `action.yml` file; `steps` is non-empty only for composite actions (`runs.using: composite`).
+public struct CompositeAction: Sendable {
+    public let node: YAMLNode
+    public let inputs: [ActionInputDecl]
+    public let isComposite: Bool
+    public let steps: [Step]
+}
+
+/// What a parsed workflow-side YAML file is.
+public enum WorkflowDocument: Sendable {
+    case workflow(Workflow)
+    case action(CompositeAction)
+}
+
+/// Builds the workflow model from a YAML tree. It never fails: missing or oddly typed keys are
+/// simply absent from the model (GitHub's own validation is not this linter's job).
+public enum WorkflowModelBuilder {
+    /// A workflow from the root node of a `.github/workflows/*.yml` file.
+    public static func workflow(_ root: YAMLNode) -> Workflow {
+        let on = root.pair("on")?.value ?? root.pairs?.first(where: { $0.key.scalar == "true" && $0.key.scalarStyle == .plain })?.value
+        var events: [String] = []
+        if let on {
+            if let s = on.scalar { events = [s] }
+            else if let items = on.items { events = items.compactMap(\.scalar) }
+            else if let ps = on.pairs { events = ps.compactMap { $0.key.scalar } }
+        }
+        var jobs: [Job] = []
+        for p in root["jobs"]?.pairs ?? [] {
+            guard let id = p.key.scalar else { continue }
+            jobs.append(job(id: id, key: p.key, node: p.value))
+        }
+        return Workflow(node: root, on: on, events: events, env: namedValues(root["env"]), jobs: jobs)
+    }
+
+    static func job(id: String, key: YAMLNode, node: YAMLNode) -> Job {
+        var needs: [String] = []
+        if let n = node["needs"] {
+            if let s = n.scalar { needs = [s] } else { needs = n.items?.compactMap(\.scalar) ?? [] }
+        }
+        let uses = node["uses"]?.scalar.map(ActionRef.init)
+        return Job(
+            id: id, keyNode: key, node: node, runsOn: node["runs-on"], matrix: node["strategy"]?["matrix"],
+            needs: needs, env: namedValues(node["env"]), ifNode: node["if"], uses: uses,
+            with: namedValues(node["with"]), steps: steps(node["steps"]))
+    }
+
+    /// An action from the root node of an `action.yml` file.
+    public static func action(_ root: YAMLNode) -> CompositeAction {
+        var inputs: [ActionInputDecl] = []
+        for p in root["inputs"]?.pairs ?? [] {
+            guard let name = p.key.scalar else { continue }
+            inputs.append(ActionInputDecl(name: name, key: p.key, defaultValue: p.value["default"]))
+        }
+        let runs = root["runs"]
+        let composite = runs?["using"]?.scalar == "composite"
+        return CompositeAction(node: root, inputs: inputs, isComposite: composite, steps: composite ? steps(runs?["steps"]) : [])
+    }
+
+    static func steps(_ node: YAMLNode?) -> [Step] {
+        guard let items = node?.items else { return [] }
+        var out: [Step] = []
+        for (i, raw) in items.enumerated() {
+            let s = raw.resolved
+            guard s.isMapping else { continue }
+            let usesNode = s["uses"]
+            out.append(
+                Step(
+                    index: i, node: s, id: s["id"]?.scalar, name: s["name"]?.scalar,
+                    uses: usesNode?.scalar.map(ActionRef.init), usesNode: usesNode,
+                    with: namedValues(s["with"]), withNode: s["with"], run: s["run"],
+                    shell: s["shell"]?.scalar, env: namedValues(s["env"]), ifNode: s["if"]))
+        }
+        return out
+    }
+
+    static func namedValues(_ node: YAMLNode?) -> [NamedValue] {
+        guard let ps = node?.pairs else { return [] }
+        return ps.compactMap { p in p.key.scalar.map { NamedValue(name: $0, key: p.key, value: p.value) } }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and line breaks.
+    var trimmingSpaces: String {
+        let u = Array(utf8)
+        var lo = 0
+        var hi = u.count
+        while lo < hi, isJSSpace(u[lo]) { lo += 1 }
+        while hi > lo, isJSSpace(u[hi - 1]) { hi -= 1 }
+        return String(decoding: u[lo..<hi], as: UTF8.self)
+    }
+}

@@ -1,0 +1,39 @@
+/// BXC000 parse-error: a selected file that cannot be read as its format.
+///
+/// Facts: a workflow GitHub cannot parse does not run at all; duplicate keys and undefined aliases are
+/// rejected by GitHub's parser too. Source: docs/rules.md (new rule), platform-notes §2 (libyaml limits).
+public struct ParseErrorRule: Rule {
+    public init() {}
+    public let description = RuleDescription(
+        id: "BXC000", name: "parse-error", severity: .error,
+        summary: "A workflow, action or bake file that cannot be parsed (syntax, encoding, size, nesting or alias limits).",
+        rationale: """
+            A file the linter cannot parse is a file GitHub or buildx cannot parse either, and nothing else in it \
+            was checked. Duplicate keys and undefined aliases are reported here too: GitHub rejects them.
+            """,
+        sources: ["docs/rules.md (BXC000)", "libyaml 0.2.5 parser errors", "GitHub workflow syntax (duplicate keys)"],
+        triggering: [
+            RuleExample("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n   steps: []\n", lines: [5]),
+            RuleExample("on: push\non: pull_request\njobs: {}\n", lines: [2]),
+        ],
+        nonTriggering: [
+            RuleExample("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: []\n")
+        ])
+
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        if let e = context.file.parseError {
+            return [
+                diagnostic(
+                    context, SourceSpan(at: e.position), "cannot parse \(context.file.kind.rawValue) file: \(e.message)",
+                    help: "Fix the syntax; nothing else in this file was checked.")
+            ]
+        }
+        return (context.file.yaml?.warnings ?? []).map { w in
+            diagnostic(
+                context, w.span, w.message,
+                help: w.kind == .duplicateKey
+                    ? "Remove or rename one of the keys; GitHub rejects a mapping with a repeated key."
+                    : "Define the anchor before the alias that uses it.")
+        }
+    }
+}

@@ -1,0 +1,167 @@
+/// BXC001 packed-cache-entries: several cache sources or destinations packed into one entry.
+///
+/// Facts: build-push-action splits `cache-from`/`cache-to` on newlines only (`getInputList(…, ignoreComma)`,
+/// docker/build-push-action `src/context.ts`; docker/actions-toolkit `src/util.ts` joins CSV fields back);
+/// buildx `ParseCacheEntry` (`util/buildflags/cache.go`) makes one entry of a string with `=` and lets a
+/// later `type=` or key overwrite the earlier one. Seen in docker/build-push-action#1087.
+public struct PackedCacheEntriesRule: Rule {
+    public init() {}
+    public let description = RuleDescription(
+        id: "BXC001", name: "packed-cache-entries", severity: .error,
+        summary: "More than one cache source or destination in one entry (`type=` twice, or key=value fields followed by bare references).",
+        rationale: """
+            buildx parses one line of `cache-from`/`cache-to` as ONE cache entry and later keys overwrite earlier ones, \
+            so only the last source or destination is used: in a multi-platform build only one platform's cache is \
+            imported or exported, with no error.
+            """,
+        sources: [
+            "docker/build-push-action src/context.ts (getInputList with ignoreComma)",
+            "docker/actions-toolkit src/util.ts (getList joins fields back)",
+            "docker/buildx util/buildflags/cache.go (ParseCacheEntry: last type/key wins)",
+            "docker/build-push-action#1087",
+        ],
+        triggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  final:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: linux/amd64,linux/arm64
+                          cache-from: type=local,src=/caches/amd64,type=local,src=/caches/arm64
+
+                """, lines: [12]),
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  final:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          cache-from: |
+                            type=gha,scope=main
+                            type=registry,ref=ghcr.io/o/app:cache,ghcr.io/o/app:cache-arm64
+
+                """, lines: [13]),
+        ],
+        nonTriggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  final:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: linux/amd64,linux/arm64
+                          cache-from: |
+                            type=local,src=/caches/amd64
+                            type=local,src=/caches/arm64
+                          cache-to: ghcr.io/o/app:cache-amd64,ghcr.io/o/app:cache-arm64
+
+                """)
+        ])
+
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for (_, be) in context.cacheEntries {
+            let entry = be.entry
+            guard entry.form == .attributes else { continue }
+            let parts = Self.split(entry)
+            guard parts.count > 1 else { continue }
+            let located = be.located
+            let list = be.list
+            let key = list.input.name
+            let prefix = be.bakeTarget.map { "\($0).\(be.direction.rawValue)=" } ?? ""
+            let lines = parts.map { prefix + $0 }
+            let rendered: String
+            if be.bakeTarget != nil {
+                rendered = "set: |\n" + lines.map { "  " + $0 }.joined(separator: "\n")
+            } else {
+                rendered = "\(key): |\n" + lines.map { "  " + $0 }.joined(separator: "\n")
+            }
+            var fixes: [Fix] = []
+            if let edit = Self.edit(context, be, parts: parts, prefix: prefix) {
+                fixes = [Fix(title: "Put each cache entry on its own line", edits: [edit])]
+            }
+            let what = be.direction == .import ? "sources" : "destinations"
+            out.append(
+                diagnostic(
+                    context, located.span,
+                    "\(parts.count) cache \(what) packed into one \(be.inputLabel) entry\(be.viaSuffix); buildx reads it as ONE entry whose later keys overwrite the earlier ones, so only the last one is used",
+                    help: "Put each cache entry on its own line:\n" + rendered, fixes: fixes))
+        }
+        return out
+    }
+
+    /// The entry split where buildx would have needed separate entries: at each `type=` after the
+    /// first, and at each bare reference after key=value fields. Returns one string per would-be entry.
+    static func split(_ entry: CacheEntry) -> [String] {
+        let bytes = Array(entry.text.utf8)
+        var parts: [String] = []
+        var current: [String] = []
+        var currentHasType = false
+        for f in entry.fields {
+            let text = String(decoding: bytes[f.range], as: UTF8.self)
+            if f.hasEquals && f.key == "type" {
+                if currentHasType || current.contains(where: { !$0.contains("=") }) {
+                    parts.append(current.joined(separator: ","))
+                    current = []
+                }
+                currentHasType = true
+                current.append(text)
+            } else if !f.hasEquals && looksLikeReference(f.value) && !current.isEmpty {
+                parts.append(current.joined(separator: ","))
+                current = [text]
+                currentHasType = false
+            } else {
+                current.append(text)
+            }
+        }
+        if !current.isEmpty { parts.append(current.joined(separator: ",")) }
+        return parts.filter { !$0.isEmpty }
+    }
+
+    /// Whether a bare field looks like an image reference (`ghcr.io/o/app:tag`, `user/app`).
+    static func looksLikeReference(_ s: String) -> Bool {
+        guard !s.isEmpty, !s.contains(" ") else { return false }
+        return s.contains("/") || s.contains(":") || s.contains("${{")
+    }
+
+    /// The text edit that rewrites the entry into one line per part, when the source allows it.
+    /// `prefix` is the bake `set` key (`*.cache-from=`) that each new line needs; the entry span starts after it.
+    static func edit(_ context: RuleContext, _ be: BuildCacheEntry, parts: [String], prefix: String) -> TextEdit? {
+        let lines = parts.map { prefix + $0 }
+        let located = be.located
+        guard located.isVerbatim else { return nil }
+        let origin = be.list.value.origin
+        let entrySpan = located.span
+        switch origin.scalarStyle {
+        case .literal:
+            // Same indentation as the entry's own line inside the block.
+            let indent = context.indentation(ofLine: entrySpan.start.line)
+            return TextEdit(span: entrySpan, replacement: parts.joined(separator: "\n" + indent + prefix))
+        case .plain:
+            guard be.list.items.count == 1, origin.valueSpan.start.line == origin.valueSpan.end.line else { return nil }
+            let indent = context.indentation(ofLine: origin.valueSpan.start.line) + "  "
+            return TextEdit(span: origin.valueSpan, replacement: "|\n" + lines.map { indent + $0 }.joined(separator: "\n"))
+        default:
+            return nil
+        }
+    }
+}

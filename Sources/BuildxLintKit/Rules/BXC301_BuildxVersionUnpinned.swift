@@ -1,0 +1,102 @@
+/// BXC301 buildx-version-unpinned: setup-buildx-action without `version:`, or with `latest`/`edge`
+/// (also through `env`), or a build with no setup-buildx-action at all.
+///
+/// Facts: without `version:` setup-buildx-action uses the runner's preinstalled buildx, which the runner
+/// image updates without notice; `latest` follows `buildx-releases.json` (docker/setup-buildx-action
+/// `src/main.ts`, docker/actions-toolkit `src/buildx/install.ts`). A runner auto-upgrade broke
+/// pi-hole/docker-pi-hole's publish job (PR #1987). zizmor flags a pinned `version:` with the default
+/// `cache-binary: true` in release workflows (cache poisoning), hence `cache-binary: false` there.
+public struct BuildxVersionUnpinnedRule: Rule {
+    public init() {}
+    public let description = RuleDescription(
+        id: "BXC301", name: "buildx-version-unpinned", severity: .warning,
+        summary: "setup-buildx-action without `version:`, or `latest`/`edge` (also through env); a build job with no setup-buildx-action.",
+        rationale: """
+            Without a pinned `version:` the job uses whatever buildx the runner image ships (or the newest release), \
+            which changes without notice; cache behaviour and commands such as `imagetools create` have changed in \
+            patch releases. Pin a release and update it deliberately.
+            """,
+        sources: [
+            "docker/setup-buildx-action src/main.ts", "docker/actions-toolkit src/buildx/install.ts",
+            "pi-hole/docker-pi-hole PR #1987", "zizmor cache-poisoning audit (cache-binary)",
+        ],
+        triggering: [
+            RuleExample(Examples.setupOnly("driver: docker-container"), lines: [6]),
+            RuleExample(Examples.setupOnly("version: latest"), lines: [8]),
+        ],
+        nonTriggering: [RuleExample(Examples.setupOnly("version: v0.21.1"))])
+
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let pin = ReleaseFacts.latestStableBuildx
+        let publishes = context.file.workflow?.publishesOnTagsOrReleases ?? false
+        for job in context.file.jobs {
+            for setup in job.setups {
+                let step = setup.step
+                let binaryNote = publishes && step.input("cache-binary") == nil
+                    ? "\nThis workflow publishes on tags or releases: also set `cache-binary: false`, so the pinned binary is not restored from a cache that other branches can write."
+                    : ""
+                switch setup.versionValue {
+                case .absent:
+                    guard let uses = step.usesNode else { continue }
+                    var lines = ["version: \(pin)"]
+                    if binaryNote != "" { lines.append("cache-binary: false") }
+                    out.append(
+                        diagnostic(
+                            context, uses.valueSpan,
+                            "setup-buildx-action has no `version:`, so the job uses whatever buildx the runner image ships, which changes without notice",
+                            help: "Pin a buildx release:\nwith:\n" + lines.map { "  " + $0 }.joined(separator: "\n") + binaryNote,
+                            fixes: Self.insertFix(context, step, lines)))
+                case .floating(let word):
+                    guard let version = setup.version, let span = setup.versionSpan else { continue }
+                    let via = version.via.map { " (through \($0))" } ?? ""
+                    let edit = TextEdit(span: version.origin.valueSpan, replacement: pin)
+                    out.append(
+                        diagnostic(
+                            context, span,
+                            "buildx `version: \(word)`\(via) moves to each new \(word == "edge" ? "commit" : "release") without notice",
+                            help: "Pin a buildx release: `version: \(pin)`" + (version.via != nil ? " (set it where the value is defined, line \(version.origin.span.start.line))" : "") + binaryNote,
+                            fixes: [Fix(title: "Pin buildx \(pin)", edits: [edit])]))
+                default:
+                    continue
+                }
+            }
+            // A workflow job that builds with no setup-buildx-action before the build at all.
+            guard !job.isCompositeAction, job.setups.isEmpty else { continue }
+            for build in job.builds {
+                guard let uses = build.step.usesNode else { continue }
+                // A `builder:` input, a local action or a `docker buildx create` step may set up buildx in
+                // ways this rule cannot see: unknown, so not reported.
+                let earlier = job.steps.prefix { $0.index < build.step.index }
+                let maybeSetUp = build.step.input("builder") != nil
+                    || earlier.contains { $0.uses?.isLocal == true || ($0.run?.scalar?.contains("buildx create") ?? false) }
+                guard !maybeSetUp else { break }
+                out.append(
+                    diagnostic(
+                        context, uses.valueSpan,
+                        "this job builds without docker/setup-buildx-action, so it uses the runner's preinstalled buildx (and the docker driver), which changes without notice",
+                        help: "Add a pinned setup step before the build:\n- uses: docker/setup-buildx-action@v3\n  with:\n    version: \(pin)"))
+                break
+            }
+        }
+        return out
+    }
+
+    /// Inserts `lines` under the step's `with:` (creating it when absent), when the step is a block mapping.
+    static func insertFix(_ context: RuleContext, _ step: Step, _ lines: [String]) -> [Fix] {
+        let text = context.file.text
+        guard step.node.collectionStyle == .block, let usesPair = step.node.pair("uses") else { return [] }
+        let keyIndent = String(repeating: " ", count: usesPair.key.span.start.column - 1)
+        if let with = step.withNode {
+            guard with.collectionStyle == .block, let first = with.pairs?.first else { return [] }
+            let indent = String(repeating: " ", count: first.key.span.start.column - 1)
+            let at = text.position(line: first.key.span.start.line, column: 1)
+            return [Fix(title: "Pin buildx", edits: [TextEdit(span: SourceSpan(at: at), replacement: lines.map { indent + $0 + "\n" }.joined())])]
+        }
+        // No `with:`: add it after the `uses:` line.
+        let after = text.position(line: usesPair.value.span.end.line + 1, column: 1)
+        guard after.line == usesPair.value.span.end.line + 1 else { return [] }
+        let block = keyIndent + "with:\n" + lines.map { keyIndent + "  " + $0 + "\n" }.joined()
+        return [Fix(title: "Pin buildx", edits: [TextEdit(span: SourceSpan(at: after), replacement: block)])]
+    }
+}

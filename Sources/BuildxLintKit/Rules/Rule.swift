@@ -1,0 +1,114 @@
+/// A small repository used as a rule example: files by path, and the 1-based lines where the rule
+/// must report (empty for an example the rule must leave alone).
+public struct RuleExample: Sendable {
+    public let files: [(path: String, content: String)]
+    public let lines: [Int]
+    /// The file the expected lines refer to (the first file).
+    public var path: String { files[0].path }
+
+    /// A one-file example. `path` defaults to a workflow.
+    public init(_ content: String, path: String = ".github/workflows/ci.yml", lines: [Int] = []) {
+        self.files = [(path, content)]
+        self.lines = lines
+    }
+
+    /// A several-file example; `lines` refer to the first file.
+    public init(files: [(path: String, content: String)], lines: [Int] = []) {
+        self.files = files
+        self.lines = lines
+    }
+}
+
+/// Everything a rule states about itself in one place: identity, default severity, why, where the
+/// facts come from, and examples that tests run and docs print.
+public struct RuleDescription: Sendable {
+    /// `BXC001`
+    public let id: String
+    /// `packed-cache-entries`
+    public let name: String
+    public let severity: Severity
+    /// One line: what the rule catches.
+    public let summary: String
+    /// Why it matters, in a few sentences.
+    public let rationale: String
+    /// Where the facts come from: source paths, docs pages, issue numbers.
+    public let sources: [String]
+    /// Examples the rule must report, at their `lines`.
+    public let triggering: [RuleExample]
+    /// Examples the rule must leave alone (including the fixed form of each triggering example).
+    public let nonTriggering: [RuleExample]
+}
+
+/// Options that change what rules report.
+public struct LintOptions: Sendable {
+    /// BXC306's minimum buildx version.
+    public var minBuildxVersion: Version = Version("v0.14.0")!
+    /// Files larger than this many bytes are reported (BXC000) and not parsed.
+    public var maxFileSize: Int = Linter.defaultMaxFileSize
+    public init() {}
+}
+
+/// What a rule sees: one analysed file and the options. Rules never read files or print.
+public struct RuleContext: Sendable {
+    public let file: FileAnalysis
+    public let options: LintOptions
+}
+
+/// A lint rule: one file per rule under `Rules/`.
+public protocol Rule: Sendable {
+    var description: RuleDescription { get }
+    /// The rule's findings for one file.
+    func check(_ context: RuleContext) -> [Diagnostic]
+}
+
+extension Rule {
+    /// A finding of this rule at `span` of the context's file.
+    func diagnostic(
+        _ context: RuleContext, _ span: SourceSpan, _ message: String, help: String? = nil, fixes: [Fix] = [],
+        severity: Severity? = nil
+    ) -> Diagnostic {
+        Diagnostic(
+            ruleID: description.id, ruleName: description.name, severity: severity ?? description.severity,
+            path: context.file.path, span: span, message: message, help: help, fixes: fixes)
+    }
+}
+
+/// All rules, in id order.
+public enum RuleRegistry {
+    public static let all: [any Rule] = [
+        ParseErrorRule(),
+        PackedCacheEntriesRule(),
+        DuplicateCacheAttributeRule(),
+        WhitespaceInCacheEntryRule(),
+        FoldedScalarListInputRule(),
+        SequenceAsActionInputRule(),
+        CommentInsideBlockInputRule(),
+        MalformedCacheEntryRule(),
+        UnknownCacheTypeRule(),
+        AttributeWrongDirectionRule(),
+        InlineCacheImportRule(),
+        InvalidCacheModeRule(),
+        DuplicateCacheExportRule(),
+        RegistryCacheRefEqualsImageRule(),
+        RegistryRefUppercaseRule(),
+        InlineModeMaxRule(),
+        EmptyStringFallbackExpressionRule(),
+        BuildxVersionUnpinnedRule(),
+        BuildxTooOldForGHAv2Rule(),
+        BuildKitImageTooOldForGHAv2Rule(),
+        BuildKitImageUnpinnedRule(),
+        InvalidBuildxVersionStringRule(),
+        BuildxBelowMinimumRule(),
+        UnknownOrRemovedActionInputRule(),
+        MutableActionRefRule(),
+    ]
+
+    /// The rule with `id` (case-insensitive), or nil.
+    public static func rule(_ id: String) -> (any Rule)? {
+        all.first { $0.description.id.caseInsensitiveCompare(id) }
+    }
+}
+
+extension String {
+    fileprivate func caseInsensitiveCompare(_ other: String) -> Bool { lowercased() == other.lowercased() }
+}

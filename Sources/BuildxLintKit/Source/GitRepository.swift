@@ -1,0 +1,562 @@
+import CLibgit2
+import Glibc
+
+/// libgit2's global state, set up once on first use and never shut down (a CLI exits instead; a
+/// shutdown while a repository handle is alive would free memory under it).
+///
+/// Owner validation is switched off here. That check (libgit2 ≥ 1.4.3, git's `safe.directory`)
+/// protects a git user from running hooks and config-driven programs (`core.fsmonitor`,
+/// `core.sshCommand`, filters...) of a repository that someone else owns. This linter only reads
+/// the index, trees and blobs and never runs anything, so the check buys nothing and would break CI
+/// containers whose checkout belongs to another uid (libgit2 1.5.1 even reports it misleadingly, as
+/// "config value 'safe.directory' was not found").
+private let libgit2Initialised: Bool = {
+    let rc = git_libgit2_init()
+    _ = cgit2_set_owner_validation(0)
+    return rc > 0
+}()
+
+/// A git repository the linter reads files from: the work tree, the index, or any revision.
+///
+/// Only reads; never writes the index, runs hooks, filters or other programs, or touches the network.
+/// Paths are raw bytes throughout, so file names that are not UTF-8 round-trip.
+///
+/// Confine an instance to one thread (or task): it wraps libgit2 handles and is not `Sendable`.
+public final class GitRepository {
+    private let repo: OpaquePointer
+    /// Object database handle, kept for blob header reads (size checks) and reads.
+    private let odb: OpaquePointer
+    /// The work tree as raw bytes, absolute, without a trailing slash; nil when bare.
+    private let workdirBytes: [UInt8]?
+    /// Absolute path of the index named by `$GIT_INDEX_FILE` when `discover` ran; nil when unset.
+    private let indexFileOverride: [UInt8]?
+    /// `workdirBytes` with symlinks resolved, computed on first use by `repoPath(forFilesystemPath:)`.
+    private var canonicalWorkdir: [UInt8]??
+
+    /// One message per work-tree file or folder that was skipped because it could not be read
+    /// (permission denied, vanished while reading). Appended to by `files` and `file(at:)`; the
+    /// caller shows and clears nothing here, it just reads the list when it reports.
+    public private(set) var warnings: [String] = []
+
+    /// Whether the repository has no work tree (`git clone --bare`).
+    public let isBare: Bool
+
+    /// The work tree's absolute path without a trailing slash; nil for a bare repository.
+    /// (Bytes that are not UTF-8 show as U+FFFD here; the repository keeps the raw path internally.)
+    public let workdir: String?
+
+    /// Opens the repository containing `path`, searching parent folders like git does (stopping at
+    /// `$GIT_CEILING_DIRECTORIES` and at filesystem boundaries). Works from a subfolder, from
+    /// inside `.git`, on bare repositories and on linked worktrees.
+    ///
+    /// `$GIT_INDEX_FILE` is read here, once: when set (git sets it for pre-commit hooks, possibly as a
+    /// path relative to the current folder), `.staged` and `.worktree` use that index file instead of
+    /// the repository's own.
+    /// - Throws: ``SourceError`` naming `path` when no repository is found or it cannot be opened.
+    public static func discover(from path: String) throws -> GitRepository {
+        _ = libgit2Initialised
+        var handle: OpaquePointer?
+        let rc = git_repository_open_ext(&handle, path, 0, getenv("GIT_CEILING_DIRECTORIES"))
+        guard rc == 0, let repo = handle else {
+            if rc == GIT_ENOTFOUND.rawValue {
+                throw SourceError("not a git repository (or any of the parent folders): \(path)")
+            }
+            throw SourceError("cannot open the git repository at \(path): \(lastGitError())")
+        }
+        var odbHandle: OpaquePointer?
+        guard git_repository_odb(&odbHandle, repo) == 0, let odb = odbHandle else {
+            let message = lastGitError()
+            git_repository_free(repo)
+            throw SourceError("cannot open the object database of \(path): \(message)")
+        }
+        return GitRepository(repo: repo, odb: odb)
+    }
+
+    private init(repo: OpaquePointer, odb: OpaquePointer) {
+        self.repo = repo
+        self.odb = odb
+        isBare = git_repository_is_bare(repo) == 1
+        if !isBare, let wd = git_repository_workdir(repo) {
+            var bytes = GitRepository.bytes(wd)
+            while bytes.count > 1, bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+            workdirBytes = bytes
+            workdir = String(decoding: bytes, as: UTF8.self)
+        } else {
+            workdirBytes = nil
+            workdir = nil
+        }
+        indexFileOverride = GitRepository.indexFileFromEnvironment(workdir: workdirBytes)
+    }
+
+    deinit {
+        git_odb_free(odb)
+        git_repository_free(repo)
+    }
+
+    /// Whether HEAD names a branch with no commit yet (fresh `git init`).
+    public var headIsUnborn: Bool {
+        git_repository_head_unborn(repo) == 1
+    }
+
+    // MARK: - Listing files
+
+    /// All regular files of `mode` whose path satisfies `select`, sorted by path bytes.
+    ///
+    /// - `.worktree`: tracked files plus untracked files that are not ignored, read from disk.
+    ///   Files deleted in the work tree, symlinks, submodules, embedded repositories and anything
+    ///   that is not a regular file are skipped; a file that exists but cannot be read is skipped
+    ///   with a message in ``warnings``.
+    /// - `.staged`: stage-0 index entries (`$GIT_INDEX_FILE` when it was set), blobs read from the
+    ///   object database. Conflict stages, `git add -N` placeholders, symlinks and submodules are
+    ///   skipped. A bare repository has an empty index: `[]`.
+    /// - `.revision(rev)`: the tree of `rev`, without symlinks and submodules.
+    ///
+    /// Files larger than `maxFileSize` bytes come back as `.tooLarge(size:)` without being read.
+    /// `select` is called once per candidate path, before anything is read.
+    /// - Throws: ``SourceError`` when the whole source is unusable: `.worktree` on a bare repository,
+    ///   an unknown revision or unborn HEAD, an unreadable index, a missing or corrupt object.
+    public func files(mode: SourceMode, select: (RepoPath) -> Bool, maxFileSize: Int) throws -> [SourceFile] {
+        let files: [SourceFile]
+        switch mode {
+        case .worktree: files = try worktreeFiles(select: select, maxFileSize: maxFileSize)
+        case .staged: files = try stagedFiles(select: select, maxFileSize: maxFileSize)
+        case .revision(let rev): files = try revisionFiles(rev, select: select, maxFileSize: maxFileSize)
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// One file by repository-relative path in `mode`, for file names given on the command line.
+    ///
+    /// Returns nil when the path is absent in `mode`, is not a regular file (symlink, submodule,
+    /// folder), lies inside a submodule or `.git`, or is not a clean relative path (empty, leading
+    /// `/`, `.` or `..` components). In `.worktree` mode an ignored or untracked file is returned
+    /// too: the user named it. A work-tree file that exists but cannot be read gives nil and a
+    /// message in ``warnings``.
+    /// - Throws: ``SourceError`` as ``files(mode:select:maxFileSize:)`` does.
+    public func file(at path: RepoPath, mode: SourceMode, maxFileSize: Int) throws -> SourceFile? {
+        guard GitRepository.isCleanRelativePath(path.bytes) else { return nil }
+        switch mode {
+        case .worktree: return try worktreeFile(path, maxFileSize: maxFileSize)
+        case .staged: return try stagedFile(path, maxFileSize: maxFileSize)
+        case .revision(let rev): return try revisionFile(path, rev: rev, maxFileSize: maxFileSize)
+        }
+    }
+
+    /// The repository-relative path of `path`, a filesystem path that is absolute or relative to the
+    /// current folder, or nil when it lies outside the work tree (or inside `.git`, or the
+    /// repository is bare). The work-tree root itself gives the empty path.
+    ///
+    /// Symlinks in the folders leading to `path` are resolved (so `/tmp/link-to-repo/a.yml` works);
+    /// the last component is kept as is, so a symlinked file maps to its own repository path.
+    public func repoPath(forFilesystemPath path: String) -> RepoPath? {
+        guard let workdirBytes, !path.isEmpty else { return nil }
+        var absolute = Array(path.utf8)
+        if absolute.first != UInt8(ascii: "/") {
+            guard let cwd = GitRepository.currentDirectory() else { return nil }
+            absolute = cwd + [UInt8(ascii: "/")] + absolute
+        }
+        let resolved = GitRepository.resolveParentFolders(absolute)
+        if canonicalWorkdir == nil {
+            canonicalWorkdir = .some(GitRepository.realPath(workdirBytes) ?? workdirBytes)
+        }
+        let roots = [workdirBytes, canonicalWorkdir!!]
+        for root in roots {
+            if resolved == root { return RepoPath(bytes: []) }
+            let prefix = root == [UInt8(ascii: "/")] ? root : root + [UInt8(ascii: "/")]
+            if resolved.count > prefix.count, resolved.starts(with: prefix) {
+                let rest = Array(resolved[prefix.count...])
+                if rest == FileWalker.dotGit || rest.starts(with: FileWalker.dotGit + [UInt8(ascii: "/")]) {
+                    return nil
+                }
+                return RepoPath(bytes: rest)
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Work tree
+
+    private static let bareWorktreeError = SourceError("bare repository has no working tree; use --staged or --rev")
+
+    /// Work-tree mode: one walk of the work tree (never following symlinks), with the index telling
+    /// tracked from untracked.
+    ///
+    /// Why not `git_status_list_new`: status lstat's and compares every tracked file, and re-hashes
+    /// every file whose index stat data is stale (a restored CI cache or a `cp -a`'d checkout:
+    /// seconds on 20k files). The linter reads the few selected files from disk anyway, so it only
+    /// needs "is this path tracked, or untracked and not ignored"; the ignore rules are consulted only
+    /// for selected untracked files and untracked folders (to prune `node_modules/`-like trees).
+    private func worktreeFiles(select: (RepoPath) -> Bool, maxFileSize: Int) throws -> [SourceFile] {
+        guard let workdirBytes else { throw GitRepository.bareWorktreeError }
+        let index = try openIndex()
+        defer { git_index_free(index) }
+
+        // From the index: the selected tracked paths with their modes, the gitlinks (submodules,
+        // never entered) and every folder that holds a tracked path (entered without an ignore check:
+        // a tracked file inside an ignored folder is still tracked).
+        var selectedTracked: [[UInt8]: UInt32] = [:]
+        var gitlinks = Set<[UInt8]>()
+        var trackedFolders = Set<[UInt8]>()
+        var previousFolder: [UInt8] = [0]  // no real folder is a NUL byte
+        let count = git_index_entrycount(index)
+        for i in 0..<count {
+            guard let entry = git_index_get_byindex(index, i) else { continue }
+            let pathPtr = entry.pointee.path!
+            let len = strlen(pathPtr)
+            let raw = UnsafeRawBufferPointer(start: pathPtr, count: len)
+            if let slash = raw.lastIndex(of: UInt8(ascii: "/")) {
+                let folder = raw[..<slash]
+                if !folder.elementsEqual(previousFolder) {
+                    previousFolder = Array(folder)
+                    // Insert the folder and its parents until one is already known.
+                    var f = previousFolder[...]
+                    while trackedFolders.insert(Array(f)).inserted, let up = f.lastIndex(of: UInt8(ascii: "/")) {
+                        f = f[..<up]
+                    }
+                }
+            }
+            let mode = entry.pointee.mode
+            if mode & 0o170000 == GitRepository.gitlinkMode {
+                gitlinks.insert(Array(raw))
+                continue
+            }
+            let path = RepoPath(bytes: Array(raw))
+            if select(path) { selectedTracked[path.bytes] = mode }
+        }
+
+        let rootFD = GitRepository.withPath(workdirBytes) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard rootFD >= 0 else {
+            throw SourceError("cannot read the work tree \(RepoPath(bytes: workdirBytes).display): \(FileWalker.errnoMessage(errno))")
+        }
+        var walker = FileWalker(maxFileSize: maxFileSize)
+        var ignoreError: String?
+        walker.walk(rootFD: rootFD) { path, question in
+            switch question {
+            case .directory:
+                if gitlinks.contains(path) { return false }
+                if trackedFolders.contains(path) { return true }
+                return !isIgnored(path, isFolder: true, error: &ignoreError)
+            case .nestedRepository:
+                // An embedded repository's files belong to it; only enter one that holds tracked files.
+                return trackedFolders.contains(path)
+            case .file:
+                let repoPath = RepoPath(bytes: path)
+                guard select(repoPath) else { return false }
+                if let mode = selectedTracked[path] {
+                    // The index knows a symlink even where core.symlinks=false checked it out as a file.
+                    return mode & 0o170000 == GitRepository.regularMode
+                }
+                return !isIgnored(path, isFolder: false, error: &ignoreError)
+            }
+        }
+        if let ignoreError { throw SourceError("cannot evaluate ignore rules: \(ignoreError)") }
+        warnings += walker.warnings
+        return walker.files
+    }
+
+    /// Whether `path` (relative to the work tree) matches the ignore rules (.gitignore files,
+    /// .git/info/exclude, core.excludesFile), parent folders included. Records a libgit2 failure in `error`.
+    private func isIgnored(_ path: [UInt8], isFolder: Bool, error: inout String?) -> Bool {
+        var ignored: Int32 = 0
+        // A trailing slash tells libgit2 it is a folder, so `dir/` patterns apply without a stat.
+        let query = isFolder ? path + [UInt8(ascii: "/")] : path
+        let rc = GitRepository.withPath(query) { git_ignore_path_is_ignored(&ignored, repo, $0) }
+        if rc < 0 {
+            if error == nil { error = GitRepository.lastGitError() }
+            return true
+        }
+        return ignored == 1
+    }
+
+    private func worktreeFile(_ path: RepoPath, maxFileSize: Int) throws -> SourceFile? {
+        guard let workdirBytes else { throw GitRepository.bareWorktreeError }
+        // Files inside a submodule belong to another repository.
+        let index = try openIndex()
+        defer { git_index_free(index) }
+        var slash = path.bytes.firstIndex(of: UInt8(ascii: "/"))
+        while let s = slash {
+            let prefix = Array(path.bytes[..<s])
+            let entry = GitRepository.withPath(prefix) { git_index_get_bypath(index, $0, 0) }
+            if let entry, entry.pointee.mode & 0o170000 == GitRepository.gitlinkMode { return nil }
+            slash = path.bytes[(s + 1)...].firstIndex(of: UInt8(ascii: "/"))
+        }
+
+        // Walk down component by component with O_NOFOLLOW: a symlinked folder on the way must not
+        // lead the read outside the work tree.
+        var dirFD = GitRepository.withPath(workdirBytes) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard dirFD >= 0 else {
+            throw SourceError("cannot read the work tree \(RepoPath(bytes: workdirBytes).display): \(FileWalker.errnoMessage(errno))")
+        }
+        defer { close(dirFD) }
+        let components = path.bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        for component in components.dropLast() {
+            let next = GitRepository.withPath(Array(component)) {
+                openat(dirFD, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            }
+            if next < 0 {
+                let e = errno
+                if e != ENOENT, e != ENOTDIR, e != ELOOP {
+                    warnings.append("cannot read '\(path.display)': \(FileWalker.errnoMessage(e))")
+                }
+                return nil
+            }
+            close(dirFD)
+            dirFD = next
+        }
+        let result = GitRepository.withPath(Array(components.last!)) {
+            FileWalker.readRegularFile(dirFD: dirFD, name: $0, maxFileSize: maxFileSize)
+        }
+        switch result {
+        case .content(let content): return SourceFile(path: path, content: content)
+        case .notRegular, .missing: return nil
+        case .failed(let e):
+            warnings.append("cannot read '\(path.display)': \(FileWalker.errnoMessage(e))")
+            return nil
+        }
+    }
+
+    // MARK: - Index
+
+    /// The index to read: `$GIT_INDEX_FILE` when it was set at `discover`, else the repository's own
+    /// (re-read from disk, since libgit2 caches it per repository). The caller frees it.
+    private func openIndex() throws -> OpaquePointer {
+        var handle: OpaquePointer?
+        if let override = indexFileOverride {
+            // git_index_open would give an empty index for a missing file, silently linting nothing.
+            var st = stat()
+            guard GitRepository.withPath(override, { stat($0, &st) }) == 0 else {
+                throw SourceError("cannot read the index named by GIT_INDEX_FILE (\(RepoPath(bytes: override).display)): \(FileWalker.errnoMessage(errno))")
+            }
+            guard GitRepository.withPath(override, { git_index_open(&handle, $0) }) == 0, let index = handle else {
+                throw SourceError("cannot read the index named by GIT_INDEX_FILE (\(RepoPath(bytes: override).display)): \(GitRepository.lastGitError())")
+            }
+            return index
+        }
+        guard git_repository_index(&handle, repo) == 0, let index = handle else {
+            throw SourceError("cannot open the index: \(GitRepository.lastGitError())")
+        }
+        guard git_index_read(index, 0) == 0 else {
+            let message = GitRepository.lastGitError()
+            git_index_free(index)
+            throw SourceError("cannot read the index: \(message)")
+        }
+        return index
+    }
+
+    /// `$GIT_INDEX_FILE` as an absolute path, or nil when unset or empty.
+    ///
+    /// A relative value is taken relative to the current folder (that is where git's hooks run: the
+    /// work-tree root); if nothing is there but the work tree has it, the work-tree root wins, as git
+    /// itself resolves it after moving to the top of the work tree.
+    private static func indexFileFromEnvironment(workdir: [UInt8]?) -> [UInt8]? {
+        guard let value = getenv("GIT_INDEX_FILE"), value.pointee != 0 else { return nil }
+        let raw = bytes(value)
+        if raw.first == UInt8(ascii: "/") { return raw }
+        let fromCwd = (currentDirectory() ?? []) + [UInt8(ascii: "/")] + raw
+        if let workdir, !exists(fromCwd) {
+            let fromTop = workdir + [UInt8(ascii: "/")] + raw
+            if exists(fromTop) { return fromTop }
+        }
+        return fromCwd
+    }
+
+    private func stagedFiles(select: (RepoPath) -> Bool, maxFileSize: Int) throws -> [SourceFile] {
+        let index = try openIndex()
+        defer { git_index_free(index) }
+        var files: [SourceFile] = []
+        let count = git_index_entrycount(index)
+        for i in 0..<count {
+            guard let entry = git_index_get_byindex(index, i), GitRepository.isStagedBlob(entry) else { continue }
+            let path = RepoPath(bytes: GitRepository.bytes(entry.pointee.path))
+            guard select(path) else { continue }
+            var oid = entry.pointee.id
+            files.append(try readBlob(&oid, path: path, maxFileSize: maxFileSize))
+        }
+        return files
+    }
+
+    private func stagedFile(_ path: RepoPath, maxFileSize: Int) throws -> SourceFile? {
+        let index = try openIndex()
+        defer { git_index_free(index) }
+        guard let entry = GitRepository.withPath(path.bytes, { git_index_get_bypath(index, $0, 0) }),
+            GitRepository.isStagedBlob(entry)
+        else { return nil }
+        var oid = entry.pointee.id
+        return try readBlob(&oid, path: path, maxFileSize: maxFileSize)
+    }
+
+    /// A stage-0 regular file that is really staged (not a `git add -N` placeholder).
+    private static func isStagedBlob(_ entry: UnsafePointer<git_index_entry>) -> Bool {
+        cgit2_index_entry_stage(entry) == 0
+            && entry.pointee.mode & 0o170000 == regularMode
+            && UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue == 0
+    }
+
+    // MARK: - Revisions
+
+    /// Resolves `rev` to its tree; the caller frees it.
+    private func tree(of rev: String) throws -> OpaquePointer {
+        var object: OpaquePointer?
+        guard git_revparse_single(&object, repo, rev + "^{tree}") == 0, let tree = object else {
+            throw SourceError("cannot resolve revision '\(rev)': \(GitRepository.lastGitError())")
+        }
+        return tree
+    }
+
+    /// State shared with the C tree-walk callback through its payload pointer.
+    private final class TreeWalkState {
+        let select: (RepoPath) -> Bool
+        var hits: [(RepoPath, git_oid)] = []
+        init(select: @escaping (RepoPath) -> Bool) { self.select = select }
+    }
+
+    private func revisionFiles(_ rev: String, select: (RepoPath) -> Bool, maxFileSize: Int) throws -> [SourceFile] {
+        let tree = try tree(of: rev)
+        defer { git_object_free(tree) }
+        let hits: [(RepoPath, git_oid)] = try withoutActuallyEscaping(select) { select in
+            let state = TreeWalkState(select: select)
+            // Collect first, read after: a Swift error can't cross the C callback.
+            let rc = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
+                guard let entry, let payload else { return 0 }
+                let mode = git_tree_entry_filemode(entry).rawValue
+                // Subtrees are walked into; gitlinks, symlinks and anything odd are not files to lint.
+                guard mode == GIT_FILEMODE_BLOB.rawValue || mode == GIT_FILEMODE_BLOB_EXECUTABLE.rawValue else { return 0 }
+                let state = Unmanaged<TreeWalkState>.fromOpaque(payload).takeUnretainedValue()
+                var path = root.map { GitRepository.bytes($0) } ?? []
+                path += GitRepository.bytes(git_tree_entry_name(entry))
+                let repoPath = RepoPath(bytes: path)
+                if state.select(repoPath) { state.hits.append((repoPath, git_tree_entry_id(entry).pointee)) }
+                return 0
+            }, Unmanaged.passUnretained(state).toOpaque())
+            guard rc == 0 else {
+                throw SourceError("cannot read the tree of '\(rev)': \(GitRepository.lastGitError())")
+            }
+            return state.hits
+        }
+        var files: [SourceFile] = []
+        files.reserveCapacity(hits.count)
+        for (path, id) in hits {
+            var oid = id
+            files.append(try readBlob(&oid, path: path, maxFileSize: maxFileSize))
+        }
+        return files
+    }
+
+    private func revisionFile(_ path: RepoPath, rev: String, maxFileSize: Int) throws -> SourceFile? {
+        let tree = try tree(of: rev)
+        defer { git_object_free(tree) }
+        var handle: OpaquePointer?
+        let rc = GitRepository.withPath(path.bytes) { git_tree_entry_bypath(&handle, tree, $0) }
+        guard rc == 0, let entry = handle else {
+            if rc == GIT_ENOTFOUND.rawValue { return nil }
+            throw SourceError("cannot look up '\(path.display)' in '\(rev)': \(GitRepository.lastGitError())")
+        }
+        defer { git_tree_entry_free(entry) }
+        let mode = git_tree_entry_filemode(entry).rawValue
+        guard mode == GIT_FILEMODE_BLOB.rawValue || mode == GIT_FILEMODE_BLOB_EXECUTABLE.rawValue else { return nil }
+        var oid = git_tree_entry_id(entry).pointee
+        return try readBlob(&oid, path: path, maxFileSize: maxFileSize)
+    }
+
+    // MARK: - Blobs
+
+    /// Reads blob `oid` as the content of `path`; measures it first so an oversized blob is never inflated.
+    private func readBlob(_ oid: inout git_oid, path: RepoPath, maxFileSize: Int) throws -> SourceFile {
+        var size = 0
+        var type = GIT_OBJECT_ANY
+        guard git_odb_read_header(&size, &type, odb, &oid) == 0 else {
+            throw blobError(&oid, path: path)
+        }
+        if size > maxFileSize { return SourceFile(path: path, content: .tooLarge(size: size)) }
+        var handle: OpaquePointer?
+        guard git_odb_read(&handle, odb, &oid) == 0, let object = handle else {
+            throw blobError(&oid, path: path)
+        }
+        defer { git_odb_object_free(object) }
+        let count = git_odb_object_size(object)
+        let bytes: [UInt8]
+        if count == 0 {
+            bytes = []
+        } else {
+            bytes = Array(UnsafeRawBufferPointer(start: git_odb_object_data(object), count: count))
+        }
+        return SourceFile(path: path, content: .bytes(bytes))
+    }
+
+    private func blobError(_ oid: inout git_oid, path: RepoPath) -> SourceError {
+        let message = GitRepository.lastGitError()
+        let hex = String(cString: git_oid_tostr_s(&oid))
+        return SourceError("cannot read '\(path.display)' (blob \(hex)): \(message)")
+    }
+
+    // MARK: - Helpers
+
+    private static let regularMode: UInt32 = 0o100000
+    private static let gitlinkMode: UInt32 = 0o160000
+
+    /// The message of the last libgit2 error on this thread (it may have none).
+    private static func lastGitError() -> String {
+        guard let error = git_error_last(), let message = error.pointee.message else { return "unknown libgit2 error" }
+        return String(cString: message)
+    }
+
+    /// The bytes of a C string.
+    private static func bytes(_ cString: UnsafePointer<CChar>) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(start: cString, count: strlen(cString)))
+    }
+
+    private static func withPath<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        try FileWalker.withCString(bytes, body)
+    }
+
+    private static func exists(_ path: [UInt8]) -> Bool {
+        var st = stat()
+        return withPath(path) { stat($0, &st) } == 0
+    }
+
+    private static func currentDirectory() -> [UInt8]? {
+        guard let cwd = getcwd(nil, 0) else { return nil }
+        defer { free(cwd) }
+        return bytes(cwd)
+    }
+
+    private static func realPath(_ path: [UInt8]) -> [UInt8]? {
+        guard let resolved = withPath(path, { realpath($0, nil) }) else { return nil }
+        defer { free(resolved) }
+        return bytes(resolved)
+    }
+
+    /// No empty, `.`, `..` or `.git` component, no leading slash, no NUL: a path git could track.
+    private static func isCleanRelativePath(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty, !bytes.contains(0) else { return false }
+        for component in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            if component.isEmpty || component.elementsEqual([0x2E]) || component.elementsEqual([0x2E, 0x2E])
+                || component.elementsEqual(FileWalker.dotGit)
+            {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// `path` (absolute) with `.`/`..`/repeated slashes removed and the folders leading to its last
+    /// component resolved through realpath when they exist; the last component is not resolved.
+    private static func resolveParentFolders(_ path: [UInt8]) -> [UInt8] {
+        // Lexical clean-up first, so "a/b/.." means a (as the user typed it) if realpath can't help.
+        var parts: [ArraySlice<UInt8>] = []
+        for component in path.split(separator: UInt8(ascii: "/")) {
+            if component.elementsEqual([0x2E]) { continue }
+            if component.elementsEqual([0x2E, 0x2E]) {
+                _ = parts.popLast()
+                continue
+            }
+            parts.append(component)
+        }
+        guard let last = parts.popLast() else { return [UInt8(ascii: "/")] }
+        var parent: [UInt8] = []
+        for p in parts { parent += [UInt8(ascii: "/")] + p }
+        if parent.isEmpty { parent = [UInt8(ascii: "/")] }
+        let resolvedParent = realPath(parent) ?? parent
+        return (resolvedParent == [UInt8(ascii: "/")] ? [] : resolvedParent) + [UInt8(ascii: "/")] + last
+    }
+}

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the command line asked to lint, turned into files.
+public struct LintInput: Sendable {
+    public let files: [SourceFile]
+    /// When the user named files, their repository paths: only they are reported.
+    public let explicit: Set<RepoPath>?
+    /// Things to tell the user on stderr (a folder that is not a repository, unreadable files).
+    public let notes: [String]
+}
+
+/// Turns CLI paths and a source mode into files, choosing git or a plain folder walk.
+public enum SourceResolver {
+    /// Resolves the command line's `paths` (empty: the current directory).
+    ///
+    /// - A folder (or nothing): the repository containing it, in `mode`; a folder outside any repository is
+    ///   walked when `mode` is `.worktree` (with a note), and is an error otherwise.
+    /// - Files: the repository containing the first one; those files are read in `mode` and only they are reported.
+    /// - Throws: `SourceError` for missing paths, no repository where one is needed, or an unreadable source.
+    public static func resolve(
+        paths: [String], mode: SourceMode, maxFileSize: Int, selection: Selection = .default
+    ) throws -> LintInput {
+        let select: (RepoPath) -> Bool = { selection.kind(of: $0) != nil }
+        if paths.isEmpty || (paths.count == 1 && isDirectory(paths[0])) {
+            let dir = paths.first ?? "."
+            let repo: GitRepository
+            do {
+                repo = try GitRepository.discover(from: dir)
+            } catch {
+                guard mode == .worktree else {
+                    throw SourceError("\(dir) is not in a git repository; --staged and --rev need one")
+                }
+                let files = try DirectorySource.files(root: dir, select: select, maxFileSize: maxFileSize)
+                return LintInput(files: files, explicit: nil, notes: ["\(dir) is not a git repository; linting the folder's files as they are"])
+            }
+            let files = try repo.files(mode: mode, select: select, maxFileSize: maxFileSize)
+            return LintInput(files: files, explicit: nil, notes: repo.warnings)
+        }
+        for p in paths where isDirectory(p) {
+            throw SourceError("\(p) is a folder; pass either one folder or a list of files")
+        }
+        if mode == .worktree {
+            for p in paths where !exists(p) { throw SourceError("\(p): no such file") }
+        }
+        let repo: GitRepository
+        do {
+            repo = try GitRepository.discover(from: parentFolder(of: paths[0]))
+        } catch {
+            guard mode == .worktree else { throw SourceError("\(paths[0]) is not in a git repository; --staged and --rev need one") }
+            // Files outside any repository: read them as they are, named as given.
+            var files: [SourceFile] = []
+            for p in paths { files.append(try readFile(p, maxFileSize: maxFileSize)) }
+            return LintInput(files: files, explicit: Set(files.map(\.path)), notes: [])
+        }
+        var explicit = Set<RepoPath>()
+        var files: [SourceFile] = []
+        for p in paths {
+            guard let rp = repo.repoPath(forFilesystemPath: p) else {
+                throw SourceError("\(p) is outside the repository at \(repo.workdir ?? "?")")
+            }
+            explicit.insert(rp)
+            if let f = try repo.file(at: rp, mode: mode, maxFileSize: maxFileSize) {
+                files.append(f)
+            } else if mode != .worktree {
+                // Not in the index or revision (a new, unstaged file): nothing to lint there.
+                continue
+            }
+        }
+        return LintInput(files: files, explicit: explicit, notes: repo.warnings)
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    static func parentFolder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let parent = String(path[..<slash])
+        return parent.isEmpty ? "/" : parent
+    }
+
+    /// Reads a file outside any repository (never following a symlink at the last component).
+    static func readFile(_ path: String, maxFileSize: Int) throws -> SourceFile {
+        let rp = RepoPath(path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
+        var st = stat()
+        guard lstat(path, &st) == 0 else { throw SourceError("\(path): cannot read") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw SourceError("\(path): not a regular file (symlinks are not followed)") }
+        if Int(st.st_size) > maxFileSize { return SourceFile(path: rp, content: .tooLarge(size: Int(st.st_size))) }
+        let fd = open(path, O_RDONLY | O_NOFOLLOW)
+        guard fd >= 0 else { throw SourceError("\(path): cannot open") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
+            if n < 0 { throw SourceError("\(path): read failed") }
+            if n == 0 { break }
+            bytes.append(contentsOf: buf[0..<n])
+            if bytes.count > maxFileSize { return SourceFile(path: rp, content: .tooLarge(size: bytes.count)) }
+        }
+        return SourceFile(path: rp, content: .bytes(bytes))
+    }
+}
