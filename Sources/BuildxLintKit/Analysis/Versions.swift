@@ -10,25 +10,48 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Parses `v1.2.3`, `v1.2.3-rc1`, `v1.2`, `v1`; the leading `v` is optional only when `requireV` is false.
     public init?(_ text: String, requireV: Bool = false) {
-        var s = Substring(text)
-        if s.hasPrefix("v") { s = s.dropFirst() } else if requireV { return nil }
+        var nums = (0, 0, 0)
+        var count = 0
+        var digits = 0
+        var value = 0
         var pre: String? = nil
-        if let dash = s.firstIndex(of: "-") {
-            pre = String(s[s.index(after: dash)...])
-            s = s[..<dash]
+        var u = text.utf8[...]
+        if u.first == UInt8(ascii: "v") { u = u.dropFirst() } else if requireV { return nil }
+        func store() -> Bool {
+            guard digits > 0, count < 3 else { return false }
+            switch count {
+            case 0: nums.0 = value
+            case 1: nums.1 = value
+            default: nums.2 = value
+            }
+            count += 1
+            digits = 0
+            value = 0
+            return true
         }
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...3).contains(parts.count) else { return nil }
-        var nums: [Int] = []
-        for p in parts {
-            guard !p.isEmpty, p.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let v = Int(p) else { return nil }
-            nums.append(v)
+        var i = u.startIndex
+        while i != u.endIndex {
+            let c = u[i]
+            if c >= 48 && c <= 57 {
+                guard digits < 9 else { return nil }
+                value = value * 10 + Int(c - 48)
+                digits += 1
+            } else if c == UInt8(ascii: ".") {
+                guard store() else { return nil }
+            } else if c == UInt8(ascii: "-") {
+                pre = String(decoding: u[u.index(after: i)...], as: UTF8.self)
+                break
+            } else {
+                return nil
+            }
+            i = u.index(after: i)
         }
-        major = nums[0]
-        minor = nums.count > 1 ? nums[1] : 0
-        patch = nums.count > 2 ? nums[2] : 0
+        guard store() else { return nil }
+        major = nums.0
+        minor = nums.1
+        patch = nums.2
         prerelease = pre
-        precision = nums.count
+        precision = count
     }
 
     public static func < (a: Version, b: Version) -> Bool {

@@ -82,6 +82,10 @@ public struct PackedCacheEntriesRule: Rule {
         for (_, be) in context.cacheEntries {
             let entry = be.entry
             guard entry.form == .attributes else { continue }
+            // Cheap pre-check: only entries with a second `type=`, a space, or a bare field can be packed.
+            guard entry.typeFields.count > 1 || entry.text.utf8.contains(UInt8(ascii: " "))
+                || entry.fields.contains(where: { !$0.hasEquals })
+            else { continue }
             let parts = Self.split(entry)
             guard parts.count > 1 else { continue }
             let located = be.located
@@ -103,38 +107,67 @@ public struct PackedCacheEntriesRule: Rule {
             out.append(
                 diagnostic(
                     context, located.span,
-                    "\(parts.count) cache \(what) packed into one \(be.inputLabel) entry\(be.viaSuffix); buildx reads it as ONE entry whose later keys overwrite the earlier ones, so only the last one is used",
+                    "\(parts.count) cache \(what) packed into one \(be.inputLabel) entry\(be.viaSuffix); buildx reads it as ONE\(entry.type.map { " `type=\($0)`" } ?? "") entry whose later keys overwrite the earlier ones, so only one of the \(parts.count) is used",
                     help: "Put each cache entry on its own line:\n" + rendered, fixes: fixes))
         }
         return out
     }
 
-    /// The entry split where buildx would have needed separate entries: at each `type=` after the
-    /// first, and at each bare reference after key=value fields. Returns one string per would-be entry.
+    /// The entry split where buildx would have needed separate entries: at each `type=` field after the
+    /// first, at a `type=` that follows whitespace inside a field (entries joined with a space, as a folded
+    /// block or a copy-paste leaves them), and at each bare reference after key=value fields. Returns one
+    /// string per would-be entry.
     static func split(_ entry: CacheEntry) -> [String] {
         let bytes = Array(entry.text.utf8)
+        // Segments: fields, with a field cut where whitespace precedes `type=`.
+        var segments: [String] = []
+        for f in entry.fields {
+            var text = String(decoding: bytes[f.range], as: UTF8.self)
+            while let cut = whitespaceBeforeType(text) {
+                segments.append(String(text[..<cut.lowerBound]))
+                text = String(text[cut.upperBound...])
+            }
+            segments.append(text)
+        }
         var parts: [String] = []
         var current: [String] = []
         var currentHasType = false
-        for f in entry.fields {
-            let text = String(decoding: bytes[f.range], as: UTF8.self)
-            if f.hasEquals && f.key == "type" {
+        for seg in segments {
+            let isType = seg.lowercased().hasPrefix("type=")
+            let isBare = !seg.contains("=") || (seg.hasPrefix("${{") && !seg.contains("="))
+            if isType {
                 if currentHasType || current.contains(where: { !$0.contains("=") }) {
                     parts.append(current.joined(separator: ","))
                     current = []
                 }
                 currentHasType = true
-                current.append(text)
-            } else if !f.hasEquals && looksLikeReference(f.value) && !current.isEmpty {
+                current.append(seg)
+            } else if isBare && looksLikeReference(seg) && !current.isEmpty {
                 parts.append(current.joined(separator: ","))
-                current = [text]
+                current = [seg]
                 currentHasType = false
             } else {
-                current.append(text)
+                current.append(seg)
             }
         }
         if !current.isEmpty { parts.append(current.joined(separator: ",")) }
         return parts.filter { !$0.isEmpty }
+    }
+
+    /// The range of the whitespace run in `s` that is followed by `type=` (case-insensitive), if any.
+    static func whitespaceBeforeType(_ s: String) -> Range<String.Index>? {
+        var i = s.startIndex
+        while i < s.endIndex {
+            if s[i] == " " || s[i] == "\t" {
+                var j = i
+                while j < s.endIndex, s[j] == " " || s[j] == "\t" { j = s.index(after: j) }
+                if s[j...].lowercased().hasPrefix("type=") { return i..<j }
+                i = j
+                continue
+            }
+            i = s.index(after: i)
+        }
+        return nil
     }
 
     /// Whether a bare field looks like an image reference (`ghcr.io/o/app:tag`, `user/app`).

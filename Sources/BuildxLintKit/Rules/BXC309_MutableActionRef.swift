@@ -19,8 +19,7 @@ public struct MutableActionRefRule: Rule {
                 let node = step.usesNode
             else { continue }
             if uses.isCommitSHA || Version(ref, requireV: true) != nil || ref.contains("${{") { continue }
-            let major = ReleaseFacts.release(of: repo, ref: "v99") == nil
-                ? (GeneratedData.newestPerMajor[repo]?.keys.max().map { "v\($0)" } ?? "a release tag") : "a release tag"
+            let major = GeneratedData.newestPerMajor[repo]?.keys.max().map { "v\($0)" } ?? "vN"
             out.append(
                 diagnostic(
                     context, node.valueSpan,

@@ -52,6 +52,21 @@ public struct LintOptions: Sendable {
 public struct RuleContext: Sendable {
     public let file: FileAnalysis
     public let options: LintOptions
+    /// Every build step of the file (build-push-action and bake-action), in order.
+    public let builds: [BuildStep]
+    /// Every cache entry of the file that is not empty, not a whole `${{ }}` expression, and not a `#`
+    /// line (BXC006 reports those; checking them as entries would only add noise).
+    public let cacheEntries: [(build: BuildStep, entry: BuildCacheEntry)]
+
+    /// Computes what many rules share once per file.
+    public init(file: FileAnalysis, options: LintOptions) {
+        self.file = file
+        self.options = options
+        builds = file.jobs.flatMap(\.builds)
+        cacheEntries = builds.flatMap { b in
+            b.entries.filter { !$0.entry.isEmpty && !$0.entry.isWholeExpression && !$0.entry.text.hasPrefix("#") }.map { (b, $0) }
+        }
+    }
 }
 
 /// A lint rule: one file per rule under `Rules/`.

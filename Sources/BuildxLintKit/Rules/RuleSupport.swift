@@ -1,16 +1,5 @@
 /// Small helpers shared by the rules.
 extension RuleContext {
-    /// Every build step of the file (build-push-action and bake-action), in order.
-    var builds: [BuildStep] { file.jobs.flatMap(\.builds) }
-
-    /// Every located cache entry of the file that is not empty, not a whole `${{ }}` expression, and
-    /// not a `#` line (BXC006 reports those; checking them as entries would only add noise).
-    var cacheEntries: [(build: BuildStep, entry: BuildCacheEntry)] {
-        builds.flatMap { b in
-            b.entries.filter { !$0.entry.isEmpty && !$0.entry.isWholeExpression && !$0.entry.text.hasPrefix("#") }.map { (b, $0) }
-        }
-    }
-
     /// The text of the file's line `line` up to its first non-blank byte (the line's indentation).
     func indentation(ofLine line: Int) -> String {
         let bytes = file.text.lineBytes(line)

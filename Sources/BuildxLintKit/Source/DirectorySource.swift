@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Files of a folder that is not a git repository.
 ///
@@ -73,76 +77,86 @@ struct FileWalker {
         walkDirectory(fd: rootFD, path: &path, isRoot: true, decide: decide)
     }
 
+    /// Walks the folder open as `fd` (consumed: closed when done), whose relative path is `path`.
     private mutating func walkDirectory(
         fd: Int32, path: inout [UInt8], isRoot: Bool, decide: ([UInt8], Question) -> Bool
     ) {
-        defer { close(fd) }
-        guard let entries = listDirectory(fd: fd, path: path) else { return }
-        if !isRoot, entries.contains(where: { $0.name == FileWalker.dotGit }), !decide(path, .nestedRepository) {
+        // The DIR owns `fd` and stays open during the loop so `fd` can anchor openat/fstatat.
+        guard let dir = fdopendir(fd) else {
+            warnings.append("cannot read folder '\(displayFolder(path))': \(FileWalker.errnoMessage(errno))")
+            close(fd)
             return
         }
-        let baseCount = path.count
-        for entry in entries where entry.name != FileWalker.dotGit {
-            if !isRoot { path.append(UInt8(ascii: "/")) }
-            path.append(contentsOf: entry.name)
-            defer { path.removeSubrange(baseCount...) }
-
-            var kind = entry.type
-            if kind == FileWalker.DirType.unknown {
-                // Some filesystems do not fill d_type: ask lstat (never follows the link).
-                var st = stat()
-                let rc = FileWalker.withCString(entry.name) { fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) }
-                guard rc == 0 else { continue }  // vanished since readdir
-                kind = st.st_mode & FileMode.typeMask == FileMode.directory ? FileWalker.DirType.directory
-                    : st.st_mode & FileMode.typeMask == FileMode.regular ? FileWalker.DirType.regular : FileWalker.DirType.other
-            }
-            if kind == FileWalker.DirType.directory {
-                guard decide(path, .directory) else { continue }
-                let child = FileWalker.withCString(entry.name) {
-                    openat(fd, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                }
-                if child < 0 {
-                    // ENOENT: vanished; ELOOP/ENOTDIR: replaced by a symlink or file since readdir.
-                    let e = errno
-                    if e != ENOENT, e != ELOOP, e != ENOTDIR {
-                        warnings.append("cannot read folder '\(RepoPath(bytes: path).display)': \(FileWalker.errnoMessage(e))")
-                    }
-                    continue
-                }
-                walkDirectory(fd: child, path: &path, isRoot: false, decide: decide)
-            } else if kind == FileWalker.DirType.regular {
-                guard decide(path, .file) else { continue }
-                let result = FileWalker.withCString(entry.name) { FileWalker.readRegularFile(dirFD: fd, name: $0, maxFileSize: maxFileSize) }
-                switch result {
-                case .content(let content):
-                    files.append(SourceFile(path: RepoPath(bytes: path), content: content))
-                case .notRegular, .missing:
-                    break
-                case .failed(let e):
-                    warnings.append("cannot read '\(RepoPath(bytes: path).display)': \(FileWalker.errnoMessage(e))")
-                }
-            }
-            // Symlinks, FIFOs, sockets, devices: never read.
-        }
-    }
-
-    private struct Entry {
-        var name: [UInt8]
-        var type: UInt8
-    }
-
-    /// All entries of the folder open as `fd` except `.` and `..`; nil (with a warning) when unreadable.
-    private mutating func listDirectory(fd: Int32, path: [UInt8]) -> [Entry]? {
-        // fdopendir takes ownership of its descriptor; give it a duplicate so `fd` stays usable for openat.
-        let dupFD = dup(fd)
-        guard dupFD >= 0, let dir = fdopendir(dupFD) else {
-            let e = errno
-            if dupFD >= 0 { close(dupFD) }
-            warnings.append("cannot read folder '\(displayFolder(path))': \(FileWalker.errnoMessage(e))")
-            return nil
-        }
         defer { closedir(dir) }
+        let listing = readEntries(dir, path: path)
+        if !isRoot, listing.hasDotGit, !decide(path, .nestedRepository) { return }
+        guard !listing.entries.isEmpty else { return }
+
+        let baseCount = path.count
+        listing.names.withUnsafeBufferPointer { namesBuffer in
+            let names = UnsafeRawPointer(namesBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            for entry in listing.entries {
+                let name = names + Int(entry.offset)  // NUL-terminated inside `names`
+                if !isRoot { path.append(UInt8(ascii: "/")) }
+                path.append(contentsOf: namesBuffer[Int(entry.offset)..<Int(entry.offset + entry.length)])
+                defer { path.removeSubrange(baseCount...) }
+
+                var kind = entry.type
+                if kind == DirType.unknown {
+                    // Some filesystems do not fill d_type: ask lstat (never follows the link).
+                    var st = stat()
+                    guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }  // vanished
+                    switch st.st_mode & FileMode.typeMask {
+                    case FileMode.directory: kind = DirType.directory
+                    case FileMode.regular: kind = DirType.regular
+                    default: kind = DirType.other
+                    }
+                }
+                if kind == DirType.directory {
+                    guard decide(path, .directory) else { continue }
+                    let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    if child < 0 {
+                        // ENOENT: vanished; ELOOP/ENOTDIR: replaced by a symlink or file since readdir.
+                        let e = errno
+                        if e != ENOENT, e != ELOOP, e != ENOTDIR {
+                            warnings.append("cannot read folder '\(displayFolder(path))': \(FileWalker.errnoMessage(e))")
+                        }
+                        continue
+                    }
+                    walkDirectory(fd: child, path: &path, isRoot: false, decide: decide)
+                } else if kind == DirType.regular {
+                    guard decide(path, .file) else { continue }
+                    switch FileWalker.readRegularFile(dirFD: fd, name: name, maxFileSize: maxFileSize) {
+                    case .content(let content):
+                        files.append(SourceFile(path: RepoPath(bytes: path), content: content))
+                    case .notRegular, .missing:
+                        break
+                    case .failed(let e):
+                        warnings.append("cannot read '\(RepoPath(bytes: path).display)': \(FileWalker.errnoMessage(e))")
+                    }
+                }
+                // Symlinks, FIFOs, sockets, devices: never read.
+            }
+        }
+    }
+
+    /// One folder's entries; names live NUL-terminated in one buffer (one allocation per folder,
+    /// not per entry).
+    private struct Listing {
+        struct Entry {
+            var offset: Int32
+            var length: Int32
+            var type: UInt8
+        }
+        var names: [UInt8] = []
         var entries: [Entry] = []
+        var hasDotGit = false
+    }
+
+    /// All entries of `dir` except `.`, `..` and `.git` (noted in `hasDotGit`). A read error
+    /// ends the listing early with a warning.
+    private mutating func readEntries(_ dir: DirHandle, path: [UInt8]) -> Listing {
+        var listing = Listing()
         let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         while true {
             errno = 0
@@ -150,15 +164,20 @@ struct FileWalker {
                 if errno != 0 {
                     warnings.append("cannot read folder '\(displayFolder(path))': \(FileWalker.errnoMessage(errno))")
                 }
-                break
+                return listing
             }
-            let namePtr = UnsafeRawPointer(ent).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
-            let len = strlen(namePtr)
-            let name = Array(UnsafeRawBufferPointer(start: namePtr, count: len))
-            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
-            entries.append(Entry(name: name, type: ent.pointee.d_type))
+            let namePtr = UnsafeRawPointer(ent).advanced(by: nameOffset)
+            let name = UnsafeRawBufferPointer(start: namePtr, count: strlen(namePtr.assumingMemoryBound(to: CChar.self)))
+            if name.elementsEqual([0x2E]) || name.elementsEqual([0x2E, 0x2E]) { continue }
+            if name.elementsEqual(FileWalker.dotGit) {
+                listing.hasDotGit = true
+                continue
+            }
+            listing.entries.append(Listing.Entry(
+                offset: Int32(listing.names.count), length: Int32(name.count), type: ent.pointee.d_type))
+            listing.names.append(contentsOf: name)
+            listing.names.append(0)
         }
-        return entries
     }
 
     private func displayFolder(_ path: [UInt8]) -> String {
@@ -167,6 +186,13 @@ struct FileWalker {
 }
 
 extension FileWalker {
+    #if canImport(Glibc)
+    /// What `fdopendir` returns (`DIR *` imports differently per libc).
+    typealias DirHandle = OpaquePointer
+    #else
+    typealias DirHandle = UnsafeMutablePointer<DIR>
+    #endif
+
     /// The `.git` entry name, skipped everywhere.
     static let dotGit: [UInt8] = Array(".git".utf8)
 

@@ -1,5 +1,9 @@
 import CLibgit2
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// libgit2's global state, set up once on first use and never shut down (a CLI exits instead; a
 /// shutdown while a repository handle is alive would free memory under it).
@@ -30,12 +34,12 @@ public final class GitRepository {
     private let workdirBytes: [UInt8]?
     /// Absolute path of the index named by `$GIT_INDEX_FILE` when `discover` ran; nil when unset.
     private let indexFileOverride: [UInt8]?
-    /// `workdirBytes` with symlinks resolved, computed on first use by `repoPath(forFilesystemPath:)`.
-    private var canonicalWorkdir: [UInt8]??
+    /// `workdirBytes` with symlinks resolved, for `repoPath(forFilesystemPath:)`.
+    private lazy var canonicalWorkdir: [UInt8]? = workdirBytes.map { GitRepository.realPath($0) ?? $0 }
 
-    /// One message per work-tree file or folder that was skipped because it could not be read
-    /// (permission denied, vanished while reading). Appended to by `files` and `file(at:)`; the
-    /// caller shows and clears nothing here, it just reads the list when it reports.
+    /// One message per work-tree file or folder that was skipped because it exists but could not be
+    /// read (permission denied, vanished mid-read), e.g. `cannot read 'a.yml': Permission denied`.
+    /// `files` and `file(at:)` append to it and nothing clears it; read it after listing to report.
     public private(set) var warnings: [String] = []
 
     /// Whether the repository has no work tree (`git clone --bare`).
@@ -49,9 +53,9 @@ public final class GitRepository {
     /// `$GIT_CEILING_DIRECTORIES` and at filesystem boundaries). Works from a subfolder, from
     /// inside `.git`, on bare repositories and on linked worktrees.
     ///
-    /// `$GIT_INDEX_FILE` is read here, once: when set (git sets it for pre-commit hooks, possibly as a
-    /// path relative to the current folder), `.staged` and `.worktree` use that index file instead of
-    /// the repository's own.
+    /// `$GIT_INDEX_FILE` is read here, once: when set (git sets it for pre-commit hooks; a relative
+    /// value is taken from the work-tree root, as git does), `.staged` and `.worktree` use that index
+    /// file instead of the repository's own.
     /// - Throws: ``SourceError`` naming `path` when no repository is found or it cannot be opened.
     public static func discover(from path: String) throws -> GitRepository {
         _ = libgit2Initialised
@@ -156,10 +160,7 @@ public final class GitRepository {
             absolute = cwd + [UInt8(ascii: "/")] + absolute
         }
         let resolved = GitRepository.resolveParentFolders(absolute)
-        if canonicalWorkdir == nil {
-            canonicalWorkdir = .some(GitRepository.realPath(workdirBytes) ?? workdirBytes)
-        }
-        let roots = [workdirBytes, canonicalWorkdir!!]
+        let roots = [workdirBytes, canonicalWorkdir ?? workdirBytes]
         for root in roots {
             if resolved == root { return RepoPath(bytes: []) }
             let prefix = root == [UInt8(ascii: "/")] ? root : root + [UInt8(ascii: "/")]
@@ -224,10 +225,7 @@ public final class GitRepository {
             if select(path) { selectedTracked[path.bytes] = mode }
         }
 
-        let rootFD = GitRepository.withPath(workdirBytes) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        guard rootFD >= 0 else {
-            throw SourceError("cannot read the work tree \(RepoPath(bytes: workdirBytes).display): \(FileWalker.errnoMessage(errno))")
-        }
+        let rootFD = try openWorkdir(workdirBytes)
         var walker = FileWalker(maxFileSize: maxFileSize)
         var ignoreError: String?
         walker.walk(rootFD: rootFD) { path, question in
@@ -254,6 +252,16 @@ public final class GitRepository {
         return walker.files
     }
 
+    /// A descriptor for the work-tree root (the caller closes it).
+    private func openWorkdir(_ workdir: [UInt8]) throws -> Int32 {
+        let fd = GitRepository.withPath(workdir) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else {
+            let reason = FileWalker.errnoMessage(errno)
+            throw SourceError("cannot read the work tree \(RepoPath(bytes: workdir).display): \(reason)")
+        }
+        return fd
+    }
+
     /// Whether `path` (relative to the work tree) matches the ignore rules (.gitignore files,
     /// .git/info/exclude, core.excludesFile), parent folders included. Records a libgit2 failure in `error`.
     private func isIgnored(_ path: [UInt8], isFolder: Bool, error: inout String?) -> Bool {
@@ -271,22 +279,20 @@ public final class GitRepository {
     private func worktreeFile(_ path: RepoPath, maxFileSize: Int) throws -> SourceFile? {
         guard let workdirBytes else { throw GitRepository.bareWorktreeError }
         // Files inside a submodule belong to another repository.
-        let index = try openIndex()
-        defer { git_index_free(index) }
-        var slash = path.bytes.firstIndex(of: UInt8(ascii: "/"))
-        while let s = slash {
-            let prefix = Array(path.bytes[..<s])
-            let entry = GitRepository.withPath(prefix) { git_index_get_bypath(index, $0, 0) }
-            if let entry, entry.pointee.mode & 0o170000 == GitRepository.gitlinkMode { return nil }
-            slash = path.bytes[(s + 1)...].firstIndex(of: UInt8(ascii: "/"))
+        if path.bytes.contains(UInt8(ascii: "/")) {
+            let index = try openIndex()
+            defer { git_index_free(index) }
+            var slash = path.bytes.firstIndex(of: UInt8(ascii: "/"))
+            while let s = slash {
+                let entry = GitRepository.withPath(Array(path.bytes[..<s])) { git_index_get_bypath(index, $0, 0) }
+                if let entry, entry.pointee.mode & 0o170000 == GitRepository.gitlinkMode { return nil }
+                slash = path.bytes[(s + 1)...].firstIndex(of: UInt8(ascii: "/"))
+            }
         }
 
         // Walk down component by component with O_NOFOLLOW: a symlinked folder on the way must not
         // lead the read outside the work tree.
-        var dirFD = GitRepository.withPath(workdirBytes) { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        guard dirFD >= 0 else {
-            throw SourceError("cannot read the work tree \(RepoPath(bytes: workdirBytes).display): \(FileWalker.errnoMessage(errno))")
-        }
+        var dirFD = try openWorkdir(workdirBytes)
         defer { close(dirFD) }
         let components = path.bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         for component in components.dropLast() {
@@ -322,13 +328,14 @@ public final class GitRepository {
     private func openIndex() throws -> OpaquePointer {
         var handle: OpaquePointer?
         if let override = indexFileOverride {
+            let what = "cannot read the index named by GIT_INDEX_FILE (\(RepoPath(bytes: override).display))"
             // git_index_open would give an empty index for a missing file, silently linting nothing.
             var st = stat()
             guard GitRepository.withPath(override, { stat($0, &st) }) == 0 else {
-                throw SourceError("cannot read the index named by GIT_INDEX_FILE (\(RepoPath(bytes: override).display)): \(FileWalker.errnoMessage(errno))")
+                throw SourceError("\(what): \(FileWalker.errnoMessage(errno))")
             }
             guard GitRepository.withPath(override, { git_index_open(&handle, $0) }) == 0, let index = handle else {
-                throw SourceError("cannot read the index named by GIT_INDEX_FILE (\(RepoPath(bytes: override).display)): \(GitRepository.lastGitError())")
+                throw SourceError("\(what): \(GitRepository.lastGitError())")
             }
             return index
         }
@@ -345,19 +352,15 @@ public final class GitRepository {
 
     /// `$GIT_INDEX_FILE` as an absolute path, or nil when unset or empty.
     ///
-    /// A relative value is taken relative to the current folder (that is where git's hooks run: the
-    /// work-tree root); if nothing is there but the work tree has it, the work-tree root wins, as git
-    /// itself resolves it after moving to the top of the work tree.
+    /// A relative value is resolved as git resolves it: against the work-tree root (git moves there
+    /// before reading the variable; measured with git 2.39 from a subfolder), or against the current
+    /// folder for a bare repository. Hooks run at the work-tree root, where both agree.
     private static func indexFileFromEnvironment(workdir: [UInt8]?) -> [UInt8]? {
         guard let value = getenv("GIT_INDEX_FILE"), value.pointee != 0 else { return nil }
         let raw = bytes(value)
         if raw.first == UInt8(ascii: "/") { return raw }
-        let fromCwd = (currentDirectory() ?? []) + [UInt8(ascii: "/")] + raw
-        if let workdir, !exists(fromCwd) {
-            let fromTop = workdir + [UInt8(ascii: "/")] + raw
-            if exists(fromTop) { return fromTop }
-        }
-        return fromCwd
+        guard let base = workdir ?? currentDirectory() else { return raw }
+        return base + [UInt8(ascii: "/")] + raw
     }
 
     private func stagedFiles(select: (RepoPath) -> Bool, maxFileSize: Int) throws -> [SourceFile] {
@@ -418,9 +421,8 @@ public final class GitRepository {
             // Collect first, read after: a Swift error can't cross the C callback.
             let rc = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
                 guard let entry, let payload else { return 0 }
-                let mode = git_tree_entry_filemode(entry).rawValue
                 // Subtrees are walked into; gitlinks, symlinks and anything odd are not files to lint.
-                guard mode == GIT_FILEMODE_BLOB.rawValue || mode == GIT_FILEMODE_BLOB_EXECUTABLE.rawValue else { return 0 }
+                guard GitRepository.isFileMode(git_tree_entry_filemode(entry)) else { return 0 }
                 let state = Unmanaged<TreeWalkState>.fromOpaque(payload).takeUnretainedValue()
                 var path = root.map { GitRepository.bytes($0) } ?? []
                 path += GitRepository.bytes(git_tree_entry_name(entry))
@@ -452,8 +454,7 @@ public final class GitRepository {
             throw SourceError("cannot look up '\(path.display)' in '\(rev)': \(GitRepository.lastGitError())")
         }
         defer { git_tree_entry_free(entry) }
-        let mode = git_tree_entry_filemode(entry).rawValue
-        guard mode == GIT_FILEMODE_BLOB.rawValue || mode == GIT_FILEMODE_BLOB_EXECUTABLE.rawValue else { return nil }
+        guard GitRepository.isFileMode(git_tree_entry_filemode(entry)) else { return nil }
         var oid = git_tree_entry_id(entry).pointee
         return try readBlob(&oid, path: path, maxFileSize: maxFileSize)
     }
@@ -493,6 +494,11 @@ public final class GitRepository {
 
     private static let regularMode: UInt32 = 0o100000
     private static let gitlinkMode: UInt32 = 0o160000
+
+    /// A tree entry that is a regular file (libgit2 normalises legacy modes like 100664 to 100644).
+    private static func isFileMode(_ mode: git_filemode_t) -> Bool {
+        mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE
+    }
 
     /// The message of the last libgit2 error on this thread (it may have none).
     private static func lastGitError() -> String {

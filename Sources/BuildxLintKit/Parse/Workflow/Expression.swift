@@ -14,6 +14,9 @@ public struct TemplatePart: Sendable, Hashable {
 public enum Template {
     /// The parts of `s` in order. An unterminated `${{` is kept as literal text.
     public static func parts(_ s: String) -> [TemplatePart] {
+        if !s.utf8.contains(UInt8(ascii: "$")) {
+            return s.isEmpty ? [] : [TemplatePart(kind: .literal(s), range: 0..<s.utf8.count)]
+        }
         let b = Array(s.utf8)
         var out: [TemplatePart] = []
         var i = 0
@@ -39,11 +42,19 @@ public enum Template {
 
     /// Whether `s` holds any `${{ … }}` expression.
     public static func hasExpression(_ s: String) -> Bool {
+        let b = Array(s.utf8)
+        for i in b.indices where b[i] == UInt8(ascii: "$") && expressionEnd(b, i) != nil { return true }
+        return false
+    }
+
+    /// Same as `hasExpression`, through the parsed parts (kept for symmetry in tests).
+    static func hasExpressionPart(_ s: String) -> Bool {
         parts(s).contains { if case .expression = $0.kind { return true } else { return false } }
     }
 
     /// If `s` is exactly one expression (surrounding whitespace allowed), that expression.
     public static func wholeExpression(_ s: String) -> Expr? {
+        guard s.utf8.contains(UInt8(ascii: "$")) else { return nil }
         let ps = parts(s).filter {
             if case .literal(let t) = $0.kind { return !t.allSatisfy(\.isWhitespace) }
             return true

@@ -121,7 +121,15 @@ public final class YAMLNode: Sendable {
     /// The pair whose key is the scalar `key` (the last one when the key is duplicated, as GitHub's
     /// parser would refuse the file anyway and most YAML loaders keep the last).
     public func pair(_ key: String) -> YAMLPair? {
-        pairs?.last(where: { $0.key.scalar == key })
+        guard case .mapping(let ps) = resolved.kind else { return nil }
+        var hasMerge = false
+        for p in ps.reversed() {
+            guard case .scalar(let k, let style) = p.key.resolved.kind else { continue }
+            if k == key { return p }
+            if k == "<<" && style == .plain { hasMerge = true }
+        }
+        // Only mappings with a `<<` merge key need the merged view.
+        return hasMerge ? pairs?.last(where: { $0.key.scalar == key }) : nil
     }
 
     /// The value for the scalar key `key` in a mapping, or nil.

@@ -35,10 +35,10 @@ public enum YAMLParser {
 
         let result: Result<YAMLFile, YAMLError> = text.bytes.withUnsafeBufferPointer { buf in
             // libyaml reads the input lazily, so the buffer must stay valid for the whole parse.
-            var empty: UInt8 = 0
-            withUnsafePointer(to: &empty) { emptyPtr in
-                yaml_parser_set_input_string(parser, buf.baseAddress ?? emptyPtr, buf.count)
+            guard let base = buf.baseAddress, buf.count > 0 else {
+                return .success(YAMLFile(text: text, documents: [], warnings: []))  // empty stream
             }
+            yaml_parser_set_input_string(parser, base, buf.count)
             yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
             var composer = Composer(text: text, bytes: buf, limits: limits)
             do throws(YAMLError) {
@@ -54,7 +54,9 @@ public enum YAMLParser {
 
 /// Event-by-event tree builder. One instance per parse.
 private struct Composer {
-    /// A mapping or sequence whose end event has not arrived yet.
+    /// A mapping or sequence whose end event has not arrived yet. Its children and scalar keys live
+    /// in the composer's shared `children` / `keys` arrays from `childBase` / `keyBase` on (inner
+    /// collections always finish first), so each collection allocates its final array only once.
     struct Frame {
         var isMapping: Bool
         var start: SourcePosition
@@ -62,12 +64,9 @@ private struct Composer {
         var anchor: String?
         var tag: String?
         var style: CollectionStyle
-        var items: [YAMLNode] = []
-        var pairs: [YAMLPair] = []
-        var pendingKey: YAMLNode?
-        /// Scalar keys seen so far with their line, for duplicate detection. Linear search while
-        /// small (most workflow mappings have a handful of keys), a dictionary beyond that.
-        var keyList: [(String, Int)] = []
+        var childBase: Int
+        var keyBase: Int
+        /// Replaces the linear key search once a mapping has many keys.
         var keyDict: [String: Int]?
     }
 
@@ -82,6 +81,10 @@ private struct Composer {
     var cursorByte = 0
 
     var stack: [Frame] = []
+    /// Completed children of the open collections, innermost last; a mapping's are key, value, ...
+    var children: [YAMLNode] = []
+    /// Scalar keys (with their line) of the open mappings, for duplicate detection.
+    var keys: [(String, Int)] = []
     var documents: [YAMLNode] = []
     var warnings: [YAMLWarning] = []
     var currentRoot: YAMLNode?
@@ -96,12 +99,25 @@ private struct Composer {
         self.text = text
         self.bytes = bytes
         self.limits = limits
-        var ascii = true
-        for b in bytes where b >= 0x80 {
-            ascii = false
-            break
+        isASCII = Composer.allASCII(bytes)
+    }
+
+    /// Whether no byte has its high bit set (checked eight bytes at a time).
+    static func allASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let n = bytes.count
+        var i = 0
+        var acc: UInt64 = 0
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= n {
+            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
         }
-        isASCII = ascii
+        while i < n {
+            acc |= UInt64(bytes[i])
+            i += 1
+        }
+        return acc & 0x8080_8080_8080_8080 == 0
     }
 
     mutating func run(parser: UnsafeMutablePointer<yaml_parser_t>, event: UnsafeMutablePointer<yaml_event_t>) throws(YAMLError) {
@@ -182,29 +198,43 @@ private struct Composer {
             stack.append(
                 Frame(
                     isMapping: isMapping, start: start, valueStart: valueStart, anchor: anchor, tag: tag,
-                    style: flow ? .flow : .block))
+                    style: flow ? .flow : .block, childBase: children.count, keyBase: keys.count))
 
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard var frame = stack.popLast() else { return }
+            let base = frame.childBase
             var end: SourcePosition
-            if frame.style == .block {
+            if frame.style == .block, children.count > base {
                 // A block collection's end event sits at the next token (possibly after comments
                 // and blank lines); its last child's end is the useful end.
-                let last = frame.isMapping ? frame.pairs.last?.value.span.end : frame.items.last?.span.end
-                end = last ?? position(event.pointee.end_mark)
+                end = children[children.count - 1].span.end
             } else {
                 end = position(event.pointee.end_mark)
             }
             if end < frame.start { end = frame.start }
             if frame.valueStart.offset > end.offset { frame.valueStart = end }
-            if frame.isMapping, let key = frame.pendingKey {
-                // Cannot happen with a well-formed event stream; keep the key rather than drop it.
-                let empty = YAMLNode(kind: .scalar("", .plain), span: SourceSpan(at: key.span.end))
-                frame.pairs.append(YAMLPair(key: key, value: empty))
+            let kind: YAMLNode.Kind
+            if frame.isMapping {
+                var pairs: [YAMLPair] = []
+                pairs.reserveCapacity((children.count - base + 1) / 2)
+                var k = base
+                while k + 1 < children.count {
+                    pairs.append(YAMLPair(key: children[k], value: children[k + 1]))
+                    k += 2
+                }
+                if k < children.count {
+                    // A key without value cannot come from libyaml; keep it rather than drop it.
+                    let key = children[k]
+                    pairs.append(YAMLPair(key: key, value: YAMLNode(kind: .scalar("", .plain), span: SourceSpan(at: key.span.end))))
+                }
+                kind = .mapping(pairs)
+                keys.removeSubrange(frame.keyBase...)
+            } else {
+                kind = .sequence(Array(children[base...]))
             }
+            children.removeSubrange(base...)
             let node = YAMLNode(
-                kind: frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items),
-                span: SourceSpan(start: frame.start, end: end),
+                kind: kind, span: SourceSpan(start: frame.start, end: end),
                 valueSpan: SourceSpan(start: frame.valueStart, end: end), anchor: frame.anchor, tag: frame.tag,
                 collectionStyle: frame.style)
             if let anchor = frame.anchor {
@@ -257,47 +287,46 @@ private struct Composer {
 
     /// Attaches a completed node to the open collection, or makes it the document root.
     mutating func add(_ node: YAMLNode) {
-        guard !stack.isEmpty else {
+        guard let top = stack.indices.last else {
             currentRoot = node
             return
         }
-        let top = stack.count - 1
-        if !stack[top].isMapping {
-            stack[top].items.append(node)
-            return
-        }
-        guard let key = stack[top].pendingKey else {
+        if stack[top].isMapping, (children.count - stack[top].childBase) & 1 == 0 {
             checkDuplicate(key: node, frame: top)
-            stack[top].pendingKey = node
-            return
         }
-        stack[top].pairs.append(YAMLPair(key: key, value: node))
-        stack[top].pendingKey = nil
+        children.append(node)
     }
 
     /// Records a scalar key (after following an alias) and warns when the mapping already has it.
     /// Collection keys are not compared, so alias-to-collection keys cost nothing.
     mutating func checkDuplicate(key: YAMLNode, frame: Int) {
-        let target = key.resolved
-        guard case .scalar(let name, _) = target.kind else { return }
+        guard case .scalar(let name, _) = key.resolved.kind else { return }
         let line = key.span.start.line
         var firstLine: Int?
-        if let dict = stack[frame].keyDict {
-            firstLine = dict[name]
+        if stack[frame].keyDict != nil {
+            firstLine = stack[frame].keyDict![name]
             if firstLine == nil { stack[frame].keyDict![name] = line }
         } else {
-            for (k, l) in stack[frame].keyList where k == name {
-                firstLine = l
-                break
+            let base = stack[frame].keyBase
+            var k = base
+            while k < keys.count {
+                if keys[k].0 == name {
+                    firstLine = keys[k].1
+                    break
+                }
+                k += 1
             }
             if firstLine == nil {
-                stack[frame].keyList.append((name, line))
-                if stack[frame].keyList.count > 12 {
+                if keys.count - base < 12 {
+                    keys.append((name, line))
+                } else {
+                    // Many keys: switch this mapping to a dictionary.
                     var dict: [String: Int] = [:]
                     dict.reserveCapacity(32)
-                    for (k, l) in stack[frame].keyList where dict[k] == nil { dict[k] = l }
+                    for (k, l) in keys[base...] { dict[k] = l }
+                    dict[name] = line
                     stack[frame].keyDict = dict
-                    stack[frame].keyList = []
+                    keys.removeSubrange(base...)
                 }
             }
         }
