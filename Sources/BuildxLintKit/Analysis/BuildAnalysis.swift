@@ -6,7 +6,7 @@ public enum KnownAction {
 }
 
 /// One cache entry of a build, located in the source.
-public struct BuildCacheEntry: Sendable {
+public final class BuildCacheEntry: Sendable {
     public let direction: CacheDirection
     public let located: LocatedEntry
     /// The list input the entry came from (`cache-from`, `cache-to`, or bake-action `set`).
@@ -14,10 +14,17 @@ public struct BuildCacheEntry: Sendable {
     /// For a bake-action `set` line, the target pattern (`*`, `app`); nil for build-push-action.
     public let bakeTarget: String?
     public var entry: CacheEntry { located.entry }
+
+    init(direction: CacheDirection, located: LocatedEntry, list: LocatedList, bakeTarget: String?) {
+        self.direction = direction
+        self.located = located
+        self.list = list
+        self.bakeTarget = bakeTarget
+    }
 }
 
 /// A docker/build-push-action or docker/bake-action step with its cache entries.
-public struct BuildStep: Sendable {
+public final class BuildStep: Sendable {
     public enum Kind: Sendable { case buildPush, bake }
     public let kind: Kind
     public let step: Step
@@ -25,6 +32,14 @@ public struct BuildStep: Sendable {
     /// The `cache-from` / `cache-to` / `set` inputs, split as the action splits them.
     public let lists: [LocatedList]
     public let entries: [BuildCacheEntry]
+
+    init(kind: Kind, step: Step, scope: ValueScope, lists: [LocatedList], entries: [BuildCacheEntry]) {
+        self.kind = kind
+        self.step = step
+        self.scope = scope
+        self.lists = lists
+        self.entries = entries
+    }
 
     /// Entries of one direction.
     public func entries(_ direction: CacheDirection) -> [BuildCacheEntry] { entries.filter { $0.direction == direction } }
@@ -37,9 +52,14 @@ public struct BuildStep: Sendable {
 }
 
 /// A docker/setup-buildx-action step.
-public struct SetupBuildxStep: Sendable {
+public final class SetupBuildxStep: Sendable {
     public let step: Step
     public let scope: ValueScope
+
+    init(step: Step, scope: ValueScope) {
+        self.step = step
+        self.scope = scope
+    }
     /// The `version` input resolved through env, or nil when absent.
     public var version: ResolvedValue? { step.input("version").flatMap { scope.resolve($0.value) } }
     /// The `driver-opts` input split into lines (newline-only, `quote: false`).
@@ -50,12 +70,19 @@ public struct SetupBuildxStep: Sendable {
 }
 
 /// The steps of one job (or of a composite action's `runs.steps`) with what the rules need.
-public struct JobAnalysis: Sendable {
+public final class JobAnalysis: Sendable {
     /// The job, or nil for a composite action.
     public let job: Job?
     public let steps: [Step]
     public let builds: [BuildStep]
     public let setups: [SetupBuildxStep]
+
+    init(job: Job?, steps: [Step], builds: [BuildStep], setups: [SetupBuildxStep]) {
+        self.job = job
+        self.steps = steps
+        self.builds = builds
+        self.setups = setups
+    }
     /// Whether this is the steps list of a composite action (its caller sets up buildx).
     public var isCompositeAction: Bool { job == nil }
 

@@ -103,7 +103,7 @@ public struct LocatedEntry: Sendable {
 
 /// A list input (`cache-from`, `cache-to`, `set`, `driver-opts`…) split into items the way the
 /// action splits it, each located in the source.
-public struct LocatedList: Sendable {
+public final class LocatedList: Sendable {
     public let input: NamedValue
     public let value: ResolvedValue
     public let items: [(item: ListItem, sourceOffsets: [Int])]

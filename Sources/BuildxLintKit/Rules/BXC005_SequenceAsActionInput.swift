@@ -17,7 +17,7 @@ public struct SequenceAsActionInputRule: Rule {
 
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for (_, step) in context.file.allSteps where step.uses != nil {
+        for (_, step) in context.steps where step.uses != nil {
             for input in step.with {
                 let value = input.value.resolved
                 let isSeq = value.isSequence

@@ -25,7 +25,7 @@ public struct UnknownOrRemovedActionInputRule: Rule {
 
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for (_, step) in context.file.allSteps {
+        for (_, step) in context.steps {
             guard let uses = step.uses, let action = uses.repository, uses.path == nil || uses.path == "",
                 ReleaseFacts.knowsInputs(of: action), let ref = uses.ref, let release = ReleaseFacts.release(of: action, ref: ref)
             else { continue }

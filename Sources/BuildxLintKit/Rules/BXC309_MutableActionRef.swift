@@ -14,7 +14,7 @@ public struct MutableActionRefRule: Rule {
 
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for (_, step) in context.file.allSteps {
+        for (_, step) in context.steps {
             guard let uses = step.uses, let repo = uses.repository, repo.hasPrefix("docker/"), let ref = uses.ref,
                 let node = step.usesNode
             else { continue }

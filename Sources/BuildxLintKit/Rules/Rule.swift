@@ -58,10 +58,14 @@ public struct RuleContext: Sendable {
     /// line (BXC006 reports those; checking them as entries would only add noise).
     public let cacheEntries: [(build: BuildStep, entry: BuildCacheEntry)]
 
+    /// Every step of every job (or of the composite action), with its job.
+    public let steps: [(job: JobAnalysis, step: Step)]
+
     /// Computes what many rules share once per file.
     public init(file: FileAnalysis, options: LintOptions) {
         self.file = file
         self.options = options
+        steps = file.allSteps
         builds = file.jobs.flatMap(\.builds)
         cacheEntries = builds.flatMap { b in
             b.entries.filter { !$0.entry.isEmpty && !$0.entry.isWholeExpression && !$0.entry.text.hasPrefix("#") }.map { (b, $0) }

@@ -9,7 +9,7 @@ public struct CacheField: Sendable, Hashable {
     /// The key as written (not trimmed, case kept). Empty for a field without `=`.
     public let rawKey: String
     /// The key as buildx uses it: lowercased, NOT trimmed (so ` scope` stays ` scope`).
-    public var key: String { rawKey.lowercased() }
+    public let key: String
     /// The value after the first `=` (or the whole field when there is no `=`), CSV quotes consumed.
     public let value: String
     /// Whether the field contains `=`.
@@ -20,6 +20,17 @@ public struct CacheField: Sendable, Hashable {
     public let keyRange: Range<Int>
     /// Byte range of the value in the entry text.
     public let valueRange: Range<Int>
+
+    init(rawKey: String, value: String, hasEquals: Bool, range: Range<Int>, keyRange: Range<Int>, valueRange: Range<Int>) {
+        self.rawKey = rawKey
+        // Most keys are already lowercase ASCII: skip the allocation then.
+        self.key = rawKey.utf8.contains(where: { $0 >= 65 && $0 <= 90 || $0 >= 0x80 }) ? rawKey.lowercased() : rawKey
+        self.value = value
+        self.hasEquals = hasEquals
+        self.range = range
+        self.keyRange = keyRange
+        self.valueRange = valueRange
+    }
 }
 
 /// A cache entry parsed exactly as buildx's `ParseCacheEntry` does (`buildx/util/buildflags/cache.go`).
@@ -145,6 +156,7 @@ public struct CacheEntry: Sendable, Hashable {
         }
         self.fields = fields
         self.csvError = csvError.map { (message: $0.0, offset: $0.1) }
+        self.typeFields = form == .attributes ? fields.filter { $0.hasEquals && $0.key == "type" } : []
     }
 
     /// Index of the first `=` that is not inside a `${{ }}` expression.
@@ -165,7 +177,7 @@ public struct CacheEntry: Sendable, Hashable {
     public var isEmpty: Bool { text.isEmpty }
 
     /// The fields whose key is `type` (lowercased), in order. More than one means later ones win.
-    public var typeFields: [CacheField] { fields.filter { $0.hasEquals && $0.key == "type" } }
+    public let typeFields: [CacheField]
 
     /// The backend type buildx ends up with (last `type=` wins); `registry` for the ref-only form.
     public var type: String? {

@@ -66,7 +66,7 @@ public struct NamedValue: Sendable {
 }
 
 /// One step of a job or of a composite action.
-public struct Step: Sendable {
+public final class Step: Sendable {
     /// 0-based position in the steps list.
     public let index: Int
     public let node: YAMLNode
@@ -81,6 +81,39 @@ public struct Step: Sendable {
     public let shell: String?
     public let env: [NamedValue]
     public let ifNode: YAMLNode?
+
+    /// Reads a step from its mapping node (`index` is its 0-based position in `steps:`), in one pass
+    /// over its keys (a later duplicate key wins, as in `YAMLNode.pair`).
+    init(index: Int, node s: YAMLNode) {
+        self.index = index
+        node = s
+        var id: String?, name: String?, shell: String?
+        var usesNode: YAMLNode?, withNode: YAMLNode?, run: YAMLNode?, envNode: YAMLNode?, ifNode: YAMLNode?
+        for p in s.pairs ?? [] {
+            guard let key = p.key.scalar else { continue }
+            switch key {
+            case "id": id = p.value.scalar
+            case "name": name = p.value.scalar
+            case "uses": usesNode = p.value
+            case "with": withNode = p.value
+            case "run": run = p.value
+            case "shell": shell = p.value.scalar
+            case "env": envNode = p.value
+            case "if": ifNode = p.value
+            default: break
+            }
+        }
+        self.id = id
+        self.name = name
+        self.usesNode = usesNode
+        uses = usesNode?.scalar.map(ActionRef.init)
+        self.withNode = withNode
+        with = WorkflowModelBuilder.namedValues(withNode)
+        self.run = run
+        self.shell = shell
+        env = WorkflowModelBuilder.namedValues(envNode)
+        self.ifNode = ifNode
+    }
 
     /// The input named `name` (last occurrence).
     public func input(_ name: String) -> NamedValue? { with.last { $0.name == name } }
@@ -192,13 +225,7 @@ public enum WorkflowModelBuilder {
         for (i, raw) in items.enumerated() {
             let s = raw.resolved
             guard s.isMapping else { continue }
-            let usesNode = s["uses"]
-            out.append(
-                Step(
-                    index: i, node: s, id: s["id"]?.scalar, name: s["name"]?.scalar,
-                    uses: usesNode?.scalar.map(ActionRef.init), usesNode: usesNode,
-                    with: namedValues(s["with"]), withNode: s["with"], run: s["run"],
-                    shell: s["shell"]?.scalar, env: namedValues(s["env"]), ifNode: s["if"]))
+            out.append(Step(index: i, node: s))
         }
         return out
     }
