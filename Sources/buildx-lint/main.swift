@@ -14,6 +14,15 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 /// `--fail-on` levels: the lowest severity that makes the exit status 1.
 enum FailOn: String, ExpressibleByArgument, CaseIterable {
     case error, warning, info, never
+
+    var severity: Severity? {
+        switch self {
+        case .error: .error
+        case .warning: .warning
+        case .info: .info
+        case .never: nil
+        }
+    }
 }
 
 /// Colour choice for text output.
@@ -25,14 +34,21 @@ struct BuildxLintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "buildx-lint",
         abstract: "Find mistakes in Docker Buildx cache configuration in GitHub Actions workflows and actions.",
+        version: BuildxLint.version,
+        subcommands: [Lint.self, Explain.self, Rules.self],
+        defaultSubcommand: Lint.self)
+}
+
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Lint a repository (the default command).",
         discussion: """
             With no PATH, lints the git repository that contains the current directory (its working tree: tracked \
             files plus untracked files that are not ignored). A folder PATH lints that repository (or walks the folder \
             when it is not one); file PATHs lint just those files.
 
             Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error, no repository, internal error.
-            """,
-        version: BuildxLint.version)
+            """)
 
     @Argument(help: "A repository folder, or files to lint (as the pre-commit framework passes them).")
     var paths: [String] = []
@@ -82,15 +98,15 @@ struct BuildxLintCommand: ParsableCommand {
         }
         switch format {
         case .json:
-            print(JSONReporter.render(result.diagnostics, toolVersion: BuildxLint.version), terminator: "")
+            writeOut(JSONReporter.render(result.diagnostics, toolVersion: BuildxLint.version))
         case .text:
             let useColor: Bool
             switch color {
             case .always: useColor = true
             case .never: useColor = false
-            case .auto: useColor = isatty(1) == 1 && getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true
+            case .auto: useColor = isatty(1) == 1 && (getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true)
             }
-            print(TextReporter(color: useColor).render(result), terminator: "")
+            writeOut(TextReporter(color: useColor).render(result))
         }
         if let threshold = failOn.severity, result.diagnostics.contains(where: { $0.severity >= threshold }) {
             throw ExitCode(1)
@@ -98,13 +114,40 @@ struct BuildxLintCommand: ParsableCommand {
     }
 }
 
-extension FailOn {
-    var severity: Severity? {
-        switch self {
-        case .error: .error
-        case .warning: .warning
-        case .info: .info
-        case .never: nil
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Explain a rule: what it catches, why, an example and its sources.")
+
+    @Argument(help: "A rule id such as BXC001.")
+    var id: String
+
+    @Flag(help: "Print the rule's Markdown page (as in docs/rules/).")
+    var markdown = false
+
+    func run() throws {
+        guard let rule = RuleRegistry.rule(id) else {
+            printErr("buildx-lint: no rule '\(id)'; `buildx-lint rules` lists them")
+            throw ExitCode(2)
+        }
+        writeOut(markdown ? RuleDocs.markdown(rule.description) : RuleDocs.explain(rule.description))
+    }
+}
+
+struct Rules: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List every rule with its id, name, default severity and summary.")
+
+    func run() throws {
+        writeOut(RuleDocs.table(RuleRegistry.all.map(\.description)))
+    }
+}
+
+func writeOut(_ s: String) {
+    var text = s
+    text.withUTF8 { buf in
+        var off = 0
+        while off < buf.count {
+            let n = write(1, buf.baseAddress! + off, buf.count - off)
+            if n <= 0 { break }
+            off += n
         }
     }
 }
@@ -120,11 +163,10 @@ do {
     try command.run()
 } catch {
     let code = BuildxLintCommand.exitCode(for: error)
-    if code == .success || code.rawValue == 1 {
-        if code == .success { BuildxLintCommand.exit(withError: error) }
-        exit(1)
+    if code == .success {
+        BuildxLintCommand.exit(withError: error)
     }
-    // Print the usage message ourselves, then exit 2 for usage (64) and any other failure.
+    if code.rawValue == 1 { exit(1) }
     let message = BuildxLintCommand.fullMessage(for: error)
     if !message.isEmpty { printErr(message) }
     exit(2)

@@ -467,7 +467,13 @@ private struct Composer {
             }
             return YAMLError(message: message, position: text.position(ofOffset: Int(p.problem_offset)))
         }
-        if let context = p.context { message += " " + String(cString: context) }
+        if let context = p.context {
+            message += " " + String(cString: context)
+            // Where the unfinished construct began (an unclosed quote is reported at the end of file).
+            let start = position(p.context_mark)
+            let at = position(p.problem_mark)
+            if start.line != at.line { message += " started at line \(start.line), column \(start.column)" }
+        }
         return YAMLError(message: message, position: position(p.problem_mark))
     }
 
