@@ -461,7 +461,7 @@ extension SourcePosition {
 
 @Test func syntaxErrorsReportLibyamlProblemAndLine() throws {
     let badIndent = try #require(yamlParseError("a:\n  b: 1\n c: 2\n"))
-    #expect(badIndent.message == "did not find expected key while parsing a block mapping")
+    #expect(badIndent.message == "did not find expected key while parsing a block mapping started at line 1, column 1")
     #expect(badIndent.position.line == 3 && badIndent.position.column == 2)
 
     let tab = try #require(yamlParseError("a:\n\tb: 1\n"))
@@ -469,7 +469,7 @@ extension SourcePosition {
     #expect(tab.position == SourcePosition(line: 2, column: 1, offset: 3))
 
     let unclosed = try #require(yamlParseError("a: 1\nb: 'abc\nc: 2\n"))
-    #expect(unclosed.message == "found unexpected end of stream while scanning a quoted scalar")
+    #expect(unclosed.message == "found unexpected end of stream while scanning a quoted scalar started at line 2, column 4")
     #expect(unclosed.position.line == 4)
 
     let junk = try #require(yamlParseError("a: b: c\n"))
