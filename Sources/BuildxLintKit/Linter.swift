@@ -8,6 +8,13 @@ public struct LintResult: Sendable {
     public let fileCount: Int
     /// The text of every linted file, for reporters that print source lines.
     public let texts: [RepoPath: SourceText]
+
+    /// A result from its parts (findings are expected in report order).
+    public init(diagnostics: [Diagnostic], fileCount: Int, texts: [RepoPath: SourceText]) {
+        self.diagnostics = diagnostics
+        self.fileCount = fileCount
+        self.texts = texts
+    }
 }
 
 /// The one way through: source files → parse → analysis → rules → diagnostics.
@@ -74,6 +81,7 @@ public enum Linter {
     static func lintOne(_ file: SourceFile, options: LintOptions, selection: Selection, isExplicit: Bool) -> ([Diagnostic], SourceText?) {
         switch file.content {
         case .tooLarge(let size):
+            if options.config.ignores(file.path) { return ([], nil) }
             let rule = ParseErrorRule().description
             let text = SourceText([UInt8]())
             return (
@@ -91,9 +99,11 @@ public enum Linter {
                 let probe = analyse(path: file.path, kind: .workflow, bytes: bytes)
                 kind = Selection.guessKind(of: file.path, root: probe.yaml?.root) ?? (probe.parseError != nil ? .workflow : nil)
             }
-            guard let kind else { return ([], nil) }
+            guard let kind, !options.config.ignores(file.path) else { return ([], nil) }
             let analysis = analyse(path: file.path, kind: kind, bytes: bytes)
-            return (check(analysis, options: options), analysis.text)
+            let suppressions = Suppressions(text: analysis.text, root: analysis.yaml?.root)
+            let found = suppressions.apply(check(analysis, options: options), path: file.path)
+            return (options.config.apply(found), analysis.text)
         }
     }
 

@@ -62,11 +62,23 @@ struct Lint: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
-    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never.")
-    var failOn: FailOn = .warning
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never (default: warning, or the configuration's fail-on).")
+    var failOn: FailOn?
 
-    @Option(name: .customLong("min-buildx-version"), help: "BXC306's minimum buildx version.")
-    var minBuildxVersion: String = "v0.14.0"
+    @Option(name: .customLong("min-buildx-version"), help: "BXC306's minimum buildx version (default: v0.14.0, or the configuration's).")
+    var minBuildxVersion: String?
+
+    @Option(help: "Read the configuration from this file instead of .buildx-lint.yml in the linted source.")
+    var config: String?
+
+    @Flag(name: .customLong("no-config"), help: "Ignore any configuration file.")
+    var noConfig = false
+
+    @Option(help: "Findings recorded in this baseline file do not fail the run and are not shown.")
+    var baseline: String?
+
+    @Option(name: .customLong("write-baseline"), help: "Write every current finding to this baseline file (atomically) and exit 0.")
+    var writeBaseline: String?
 
     @Option(name: .customLong("max-file-size"), help: "Files larger than this many bytes are reported (BXC000) and skipped.")
     var maxFileSize: Int = Linter.defaultMaxFileSize
@@ -76,26 +88,67 @@ struct Lint: ParsableCommand {
 
     func validate() throws {
         if staged && rev != nil { throw ValidationError("--staged and --rev cannot be used together.") }
-        guard let v = Version(minBuildxVersion), v.precision == 3 else {
-            throw ValidationError("--min-buildx-version must look like v0.14.0, not '\(minBuildxVersion)'.")
+        if let m = minBuildxVersion, Version(m, requireV: true)?.precision != 3 {
+            throw ValidationError("--min-buildx-version must look like v0.14.0, not '\(m)'.")
         }
         if maxFileSize < 1 { throw ValidationError("--max-file-size must be positive.") }
+        if config != nil && noConfig { throw ValidationError("--config and --no-config cannot be used together.") }
+        if baseline != nil && writeBaseline != nil { throw ValidationError("--baseline and --write-baseline cannot be used together.") }
     }
 
     func run() throws {
         var options = LintOptions()
-        options.minBuildxVersion = Version(minBuildxVersion)!
         options.maxFileSize = maxFileSize
         let mode: SourceMode = staged ? .staged : rev.map { .revision($0) } ?? .worktree
-        let result: LintResult
+        var result: LintResult
+        var threshold = FailOn.warning
+        var baselined = 0
         do {
             let input = try SourceResolver.resolve(paths: paths, mode: mode, maxFileSize: maxFileSize)
             for note in input.notes { printErr("buildx-lint: \(note)") }
+            // Configuration: --config file, else the one in the linted source, unless --no-config.
+            var configFile = input.config
+            if let path = config {
+                guard let bytes = readWholeFile(path) else {
+                    printErr("buildx-lint: cannot read the configuration file \(path)")
+                    throw ExitCode(2)
+                }
+                configFile = (path, bytes)
+            }
+            if let (path, bytes) = configFile, !noConfig {
+                do {
+                    options.config = try ConfigParser.parse(bytes, path: path, knownRules: Set(RuleRegistry.all.map(\.description.id)))
+                } catch {
+                    for e in error.errors { printErr("buildx-lint: \(e)") }
+                    throw ExitCode(2)
+                }
+            }
+            options.minBuildxVersion = minBuildxVersion.flatMap { Version($0) } ?? options.config.minBuildxVersion ?? options.minBuildxVersion
+            threshold = failOn ?? options.config.failOn.flatMap(FailOn.init(rawValue:)) ?? .warning
             result = Linter.lint(files: input.files, options: options, explicit: input.explicit)
+            if let path = writeBaseline {
+                let entries = Baseline.fingerprints(result.diagnostics, texts: result.texts)
+                guard writeFileAtomically(path, Baseline.render(entries)) else {
+                    printErr("buildx-lint: cannot write the baseline file \(path)")
+                    throw ExitCode(2)
+                }
+                printErr("buildx-lint: wrote \(entries.count) finding\(entries.count == 1 ? "" : "s") to \(path)")
+                return
+            }
+            if let path = baseline {
+                guard let bytes = readWholeFile(path) else {
+                    printErr("buildx-lint: cannot read the baseline file \(path)")
+                    throw ExitCode(2)
+                }
+                let (kept, n) = try Baseline.parse(bytes, path: path).filter(result.diagnostics, texts: result.texts)
+                baselined = n
+                result = LintResult(diagnostics: kept, fileCount: result.fileCount, texts: result.texts)
+            }
         } catch let e as SourceError {
             printErr("buildx-lint: \(e.message)")
             throw ExitCode(2)
         }
+        if baselined > 0 { printErr("buildx-lint: \(baselined) finding\(baselined == 1 ? " is" : "s are") in the baseline and not shown") }
         switch format {
         case .json:
             writeOut(JSONReporter.render(result.diagnostics, toolVersion: BuildxLint.version))
@@ -108,7 +161,7 @@ struct Lint: ParsableCommand {
             }
             writeOut(TextReporter(color: useColor).render(result))
         }
-        if let threshold = failOn.severity, result.diagnostics.contains(where: { $0.severity >= threshold }) {
+        if let threshold = threshold.severity, result.diagnostics.contains(where: { $0.severity >= threshold }) {
             throw ExitCode(1)
         }
     }
@@ -138,6 +191,35 @@ struct Rules: ParsableCommand {
     func run() throws {
         writeOut(RuleDocs.table(RuleRegistry.all.map(\.description)))
     }
+}
+
+/// Reads a whole file (nil when it cannot be read).
+func readWholeFile(_ path: String) -> [UInt8]? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n > 0 { out.append(contentsOf: buf[0..<n]) }
+        if n < buf.count { break }
+    }
+    return ferror(f) == 0 ? out : nil
+}
+
+/// Writes `content` to `path` through a temporary file in the same folder and a rename, so readers
+/// never see a half-written file.
+func writeFileAtomically(_ path: String, _ content: String) -> Bool {
+    let tmp = path + ".tmp-\(getpid())"
+    guard let f = fopen(tmp, "wb") else { return false }
+    let bytes = Array(content.utf8)
+    let ok = fwrite(bytes, 1, bytes.count, f) == bytes.count
+    let closed = fclose(f) == 0
+    guard ok, closed, rename(tmp, path) == 0 else {
+        unlink(tmp)
+        return false
+    }
+    return true
 }
 
 func writeOut(_ s: String) {

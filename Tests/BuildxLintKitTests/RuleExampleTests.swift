@@ -60,7 +60,8 @@ import Testing
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             table[cells[0]] = (cells[1], cells[2])
         }
-        for rule in RuleRegistry.all {
+        // BXC9xx are the linter's own meta rules (suppressions), outside the cache-rule catalogue.
+        for rule in RuleRegistry.all where !rule.description.id.hasPrefix("BXC9") {
             let d = rule.description
             let entry = try #require(table[d.id], "\(d.id) is not in docs/rules.md")
             #expect(entry.0 == d.name, "\(d.id) name \(d.name) != catalogue \(entry.0)")

@@ -45,6 +45,8 @@ public struct LintOptions: Sendable {
     public var minBuildxVersion: Version = Version("v0.14.0")!
     /// Files larger than this many bytes are reported (BXC000) and not parsed.
     public var maxFileSize: Int = Linter.defaultMaxFileSize
+    /// The project configuration (severities, ignored paths).
+    public var config = LintConfig()
     public init() {}
 }
 
@@ -120,6 +122,7 @@ public enum RuleRegistry {
         BuildxBelowMinimumRule(),
         UnknownOrRemovedActionInputRule(),
         MutableActionRefRule(),
+        UnusedSuppressionRule(),
     ]
 
     /// The rule with `id` (case-insensitive), or nil.

@@ -7,10 +7,19 @@ import Darwin
 /// What the command line asked to lint, turned into files.
 public struct LintInput: Sendable {
     public let files: [SourceFile]
+    /// The configuration file found in the same source (`.buildx-lint.yml`…), with its name.
+    public var config: (path: String, bytes: [UInt8])? = nil
     /// When the user named files, their repository paths: only they are reported.
     public let explicit: Set<RepoPath>?
     /// Things to tell the user on stderr (a folder that is not a repository, unreadable files).
     public let notes: [String]
+
+    init(files: [SourceFile], explicit: Set<RepoPath>?, notes: [String], config: (path: String, bytes: [UInt8])? = nil) {
+        self.files = files
+        self.explicit = explicit
+        self.notes = notes
+        self.config = config
+    }
 }
 
 /// Turns CLI paths and a source mode into files, choosing git or a plain folder walk.
@@ -35,10 +44,16 @@ public enum SourceResolver {
                     throw SourceError("\(dir) is not in a git repository; --staged and --rev need one")
                 }
                 let files = try DirectorySource.files(root: dir, select: select, maxFileSize: maxFileSize)
-                return LintInput(files: files, explicit: nil, notes: ["\(dir) is not a git repository; linting the folder's files as they are"])
+                var config: (String, [UInt8])? = nil
+                for name in LintConfig.fileNames {
+                    if case .bytes(let b)? = try? readFile(dir + "/" + name, maxFileSize: 1 << 20).content { config = (name, b); break }
+                }
+                return LintInput(
+                    files: files, explicit: nil, notes: ["\(dir) is not a git repository; linting the folder's files as they are"],
+                    config: config)
             }
             let files = try repo.files(mode: mode, select: select, maxFileSize: maxFileSize)
-            return LintInput(files: files, explicit: nil, notes: repo.warnings)
+            return LintInput(files: files, explicit: nil, notes: repo.warnings, config: try config(in: repo, mode: mode))
         }
         for p in paths where isDirectory(p) {
             throw SourceError("\(p) is a folder; pass either one folder or a list of files")
@@ -70,7 +85,17 @@ public enum SourceResolver {
                 continue
             }
         }
-        return LintInput(files: files, explicit: explicit, notes: repo.warnings)
+        return LintInput(files: files, explicit: explicit, notes: repo.warnings, config: try config(in: repo, mode: mode))
+    }
+
+    /// The first configuration file present in `mode` (work tree, index or revision).
+    static func config(in repo: GitRepository, mode: SourceMode) throws -> (path: String, bytes: [UInt8])? {
+        for name in LintConfig.fileNames {
+            if let f = try repo.file(at: RepoPath(name), mode: mode, maxFileSize: 1 << 20), case .bytes(let b) = f.content {
+                return (name, b)
+            }
+        }
+        return nil
     }
 
     static func isDirectory(_ path: String) -> Bool {

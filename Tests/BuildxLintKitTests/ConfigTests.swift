@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+@testable import BuildxLintKit
+
+@Suite struct PathGlobTests {
+    @Test func globs() {
+        let cases: [(String, String, Bool)] = [
+            ("*.yml", ".github/workflows/a.yml", true),
+            ("*.yml", "a.yaml", false),
+            (".github/workflows/*.yml", ".github/workflows/a.yml", true),
+            (".github/workflows/*.yml", ".github/workflows/sub/a.yml", false),
+            (".github/**", ".github/workflows/sub/a.yml", true),
+            ("**/action.yml", "action.yml", true),
+            ("**/action.yml", "a/b/action.yml", true),
+            ("vendor/", "vendor/x/action.yml", true),
+            ("/action.yml", "sub/action.yml", false),
+            ("wf-[0-3].yml", "wf-2.yml", true),
+            ("wf-[!0-3].yml", "wf-2.yml", false),
+            ("a?c", "abc", true),
+            ("a?c", "a/c", false),
+        ]
+        for (pattern, path, expected) in cases {
+            #expect(PathGlob(pattern).matches(RepoPath(path)) == expected, "\(pattern) vs \(path)")
+        }
+    }
+}
+
+@Suite struct ConfigParserTests {
+    let known: Set<String> = Set(RuleRegistry.all.map(\.description.id))
+
+    @Test func parsesEveryKey() throws {
+        let text = """
+            min-buildx-version: v0.21.0
+            fail-on: error
+            ignore: [vendor/**]
+            rules:
+              BXC301:
+                severity: info
+                ignore:
+                  - .github/workflows/experimental-*.yml
+              bxc309: off
+
+            """
+        let c = try ConfigParser.parse(Array(text.utf8), path: ".buildx-lint.yml", knownRules: known)
+        #expect(c.minBuildxVersion == Version("v0.21.0"))
+        #expect(c.failOn == "error")
+        #expect(c.ignores(RepoPath("vendor/a/action.yml")))
+        #expect(c.rules["BXC301"]?.severity == .some(.info))
+        #expect(c.rules["BXC309"]?.severity == .some(nil))
+        #expect(c.rules["BXC301"]?.ignore.first?.matches(RepoPath(".github/workflows/experimental-x.yml")) == true)
+    }
+
+    @Test func reportsUnknownKeysAndBadValuesWithPositions() {
+        let text = "fail-on: sometimes\nrulez: {}\nrules:\n  BXC999: off\n  BXC001:\n    severity: loud\n    colour: red\n"
+        do {
+            _ = try ConfigParser.parse(Array(text.utf8), path: "c.yml", knownRules: known)
+            Issue.record("expected errors")
+        } catch {
+            let lines = error.errors.map(\.position.line)
+            #expect(lines == [1, 2, 4, 6, 7], "\(error.errors)")
+            #expect(error.errors[1].description.hasPrefix("c.yml:2:1: unknown key `rulez`"))
+        }
+    }
+
+    @Test func appliesSeveritiesAndIgnores() throws {
+        let wf = Examples.setupOnly("version: latest")
+        var options = LintOptions()
+        options.config = try ConfigParser.parse(Array("rules:\n  BXC301: error\n".utf8), path: "c", knownRules: known)
+        let r = TestSupport.lint([(".github/workflows/a.yml", wf)], options: options)
+        #expect(r.diagnostics.map(\.severity) == [.error])
+        options.config = try ConfigParser.parse(Array("rules:\n  BXC301: {ignore: ['*.yml']}\n".utf8), path: "c", knownRules: known)
+        #expect(TestSupport.lint([(".github/workflows/a.yml", wf)], options: options).diagnostics.isEmpty)
+        options.config = try ConfigParser.parse(Array("ignore: .github/**\n".utf8), path: "c", knownRules: known)
+        #expect(TestSupport.lint([(".github/workflows/a.yml", wf)], options: options).fileCount == 0)
+    }
+}
+
+@Suite struct SuppressionTests {
+    func ids(_ wf: String) -> [String] { TestSupport.lint(workflow: wf).map { "\($0.span.start.line):\($0.ruleID)" } }
+
+    @Test func lineAboveAndTrailing() {
+        #expect(ids(Examples.setupOnly("version: latest")) == ["8:BXC301"])
+        #expect(ids(Examples.setupOnly("# buildx-lint: ignore[BXC301] runner image pins it\nversion: latest")).isEmpty)
+        #expect(ids(Examples.setupOnly("version: latest  # buildx-lint: ignore[BXC301]")).isEmpty)
+        // A directive for another rule does not suppress, and is itself reported.
+        #expect(ids(Examples.setupOnly("# buildx-lint: ignore[BXC001]\nversion: latest")) == ["8:BXC900", "9:BXC301"])
+    }
+
+    @Test func aboveABlockScalarKeyCoversTheBlock() {
+        let wf = Examples.buildPush("# buildx-lint: ignore[BXC003] deliberate\ncache-from: |\n  type=gha,scope=a\n  type=gha, scope=b")
+        #expect(ids(wf).isEmpty)
+        // Inside the block, `#` is content: not a directive (and BXC006 says so).
+        let inside = Examples.buildPush("cache-from: |\n  # buildx-lint: ignore[BXC003]\n  type=gha, scope=b")
+        #expect(ids(inside) == ["12:BXC006", "13:BXC003"])
+    }
+
+    @Test func fileWideAndUnknownRules() {
+        let wf = "# buildx-lint: ignore-file[BXC301] pinned by the runner image\n" + Examples.setupOnly("version: latest")
+        #expect(ids(wf).isEmpty)
+        // After content, ignore-file does not count.
+        let late = Examples.setupOnly("version: latest") + "# buildx-lint: ignore-file[BXC301]\n"
+        #expect(ids(late) == ["8:BXC301"])
+        #expect(ids("# buildx-lint: ignore-file[BXC777]\n" + Examples.setupOnly("version: v0.21.1")) == ["1:BXC900"])
+    }
+}
+
+@Suite(.serialized) struct ConfigCLITests {
+    static let wf = ".github/workflows/a.yml"
+
+    @Test func configFromTheLintedSourceAndFlags() {
+        let repo = TestSupport.makeRepo([(Self.wf, Examples.setupOnly("version: latest")), (".buildx-lint.yml", "rules:\n  BXC301: off\n")])
+        let run = { (args: [String]) in TestSupport.run(TestSupport.executable, args, cwd: repo) }
+        #expect(run([]).status == 0)
+        #expect(run(["--no-config"]).status == 1)
+        TestSupport.write([("other.yml", "fail-on: never\n")], under: repo)
+        #expect(run(["--no-config", "--config", "other.yml"]).status == 2)
+        #expect(run(["--config", "other.yml"]).status == 0)
+        // The configuration is read from the same source: a staged change to it counts for --staged.
+        TestSupport.write([(".buildx-lint.yml", "rules:\n  BXC301: error\n")], under: repo)
+        #expect(run(["--rev", "HEAD"]).status == 0)
+        TestSupport.git(["add", ".buildx-lint.yml"], in: repo)
+        let staged = run(["--staged", "--format", "json"])
+        #expect(staged.status == 1)
+        #expect(staged.out.contains("\"severity\":\"error\""))
+        TestSupport.write([(".buildx-lint.yml", "rules:\n  BXC301: loud\n")], under: repo)
+        let bad = run([])
+        #expect(bad.status == 2)
+        #expect(bad.err.contains(".buildx-lint.yml:2:11: severity must be"))
+    }
+
+    @Test func baselineKeepsOldFindingsQuietButCatchesNewOnes() throws {
+        let repo = TestSupport.makeRepo([(Self.wf, Examples.setupOnly("version: latest"))])
+        let run = { (args: [String]) in TestSupport.run(TestSupport.executable, args, cwd: repo) }
+        let w = run(["--write-baseline", "baseline.json"])
+        #expect(w.status == 0)
+        let written = try String(contentsOf: repo.appendingPathComponent("baseline.json"), encoding: .utf8)
+        #expect(written.contains("\"rule\":\"BXC301\""))
+        #expect(run(["--baseline", "baseline.json"]).status == 0)
+        // Lines added above do not break the match.
+        TestSupport.write([(Self.wf, "# a comment\n\n" + Examples.setupOnly("version: latest"))], under: repo)
+        #expect(run(["--baseline", "baseline.json"]).status == 0)
+        // A new finding still fails.
+        TestSupport.write([(Self.wf, Examples.setupOnly("version: latest\nversoin: v0.21.1"))], under: repo)
+        let r = run(["--baseline", "baseline.json", "--format", "json"])
+        #expect(r.status == 1)
+        #expect(!r.out.contains("BXC301"))
+        #expect(r.err.contains("1 finding is in the baseline"))
+        #expect(run(["--baseline", "missing.json"]).status == 2)
+    }
+}
