@@ -8,7 +8,7 @@ import Darwin
 
 /// Output formats of the CLI.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, sarif, github
 }
 
 /// `--fail-on` levels: the lowest severity that makes the exit status 1.
@@ -35,7 +35,7 @@ struct BuildxLintCommand: ParsableCommand {
         commandName: "buildx-lint",
         abstract: "Find mistakes in Docker Buildx cache configuration in GitHub Actions workflows and actions.",
         version: BuildxLint.version,
-        subcommands: [Lint.self, Explain.self, Rules.self],
+        subcommands: [Lint.self, Explain.self, Rules.self, InstallHook.self],
         defaultSubcommand: Lint.self)
 }
 
@@ -59,7 +59,7 @@ struct Lint: ParsableCommand {
     @Option(help: "Lint the tree of a revision (HEAD, a branch, a tag, a commit).")
     var rev: String?
 
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, json, sarif (SARIF 2.1.0 for code scanning) or github (workflow-command annotations).")
     var format: OutputFormat = .text
 
     @Option(name: .customLong("fail-on"), help: "Lowest severity that makes the exit status 1: error, warning, info, never (default: warning, or the configuration's fail-on).")
@@ -152,6 +152,14 @@ struct Lint: ParsableCommand {
         switch format {
         case .json:
             writeOut(JSONReporter.render(result.diagnostics, toolVersion: BuildxLint.version))
+        case .sarif:
+            writeOut(
+                SARIFReporter.render(
+                    result.diagnostics, rules: RuleRegistry.all.map(\.description), toolVersion: BuildxLint.version,
+                    informationUri: BuildxLint.homepage, ruleHelpBaseURI: BuildxLint.homepage + "/blob/main/docs/rules/",
+                    texts: result.texts))
+        case .github:
+            writeOut(GitHubReporter.render(result.diagnostics))
         case .text:
             let useColor: Bool
             switch color {
@@ -209,17 +217,64 @@ func readWholeFile(_ path: String) -> [UInt8]? {
 
 /// Writes `content` to `path` through a temporary file in the same folder and a rename, so readers
 /// never see a half-written file.
-func writeFileAtomically(_ path: String, _ content: String) -> Bool {
+func writeFileAtomically(_ path: String, _ content: String, mode: mode_t = 0o644) -> Bool {
     let tmp = path + ".tmp-\(getpid())"
     guard let f = fopen(tmp, "wb") else { return false }
     let bytes = Array(content.utf8)
     let ok = fwrite(bytes, 1, bytes.count, f) == bytes.count
     let closed = fclose(f) == 0
-    guard ok, closed, rename(tmp, path) == 0 else {
+    guard ok, closed, chmod(tmp, mode) == 0, rename(tmp, path) == 0 else {
         unlink(tmp)
         return false
     }
     return true
+}
+
+struct InstallHook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install-hook",
+        abstract: "Install the git pre-commit hook that lints what is staged.",
+        discussion: "Writes the hook into the repository's hooks folder (core.hooksPath when set). An existing hook that is not buildx-lint's is left alone unless --force, which keeps a copy as pre-commit.buildx-lint-backup.")
+
+    @Argument(help: "A folder inside the repository (default: the current folder).")
+    var path: String = "."
+
+    @Flag(help: "Replace a pre-commit hook that is not buildx-lint's (a backup is kept).")
+    var force = false
+
+    func run() throws {
+        let hooks: String
+        do {
+            hooks = try GitRepository.discover(from: path).hooksDirectory()
+        } catch let e as SourceError {
+            printErr("buildx-lint: \(e.message)")
+            throw ExitCode(2)
+        }
+        let target = hooks + "/pre-commit"
+        if let existing = readWholeFile(target) {
+            let text = String(decoding: existing, as: UTF8.self)
+            if text == HookScript.preCommit {
+                print("buildx-lint: the pre-commit hook is already installed at \(target)")
+                return
+            }
+            if !text.contains(HookScript.marker) {
+                guard force else {
+                    printErr("buildx-lint: \(target) exists and is not buildx-lint's hook; rerun with --force to replace it (a backup is kept)")
+                    throw ExitCode(2)
+                }
+                guard writeFileAtomically(target + ".buildx-lint-backup", text, mode: 0o755) else {
+                    printErr("buildx-lint: cannot back up \(target)")
+                    throw ExitCode(2)
+                }
+            }
+        }
+        mkdir(hooks, 0o755)
+        guard writeFileAtomically(target, HookScript.preCommit, mode: 0o755) else {
+            printErr("buildx-lint: cannot write \(target)")
+            throw ExitCode(2)
+        }
+        print("buildx-lint: installed the pre-commit hook at \(target)")
+    }
 }
 
 func writeOut(_ s: String) {

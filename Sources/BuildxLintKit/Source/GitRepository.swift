@@ -97,6 +97,28 @@ public final class GitRepository {
         git_repository_free(repo)
     }
 
+    /// The folder git runs hooks from: `core.hooksPath` (relative values are taken from the work-tree
+    /// root, as git does) or `<common git dir>/hooks`, shared by linked worktrees.
+    /// - Throws: ``SourceError`` when the configuration cannot be read.
+    public func hooksDirectory() throws -> String {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, repo) == 0, let config else {
+            throw SourceError("cannot read the repository configuration: \(GitRepository.lastGitError())")
+        }
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        if git_config_get_string(&value, config, "core.hooksPath") == 0, let value {
+            let path = String(cString: value)
+            if path.hasPrefix("/") { return path }
+            if path.hasPrefix("~/"), let home = getenv("HOME") { return String(cString: home) + String(path.dropFirst(1)) }
+            let base = workdir ?? String(cString: git_repository_path(repo))
+            return base + "/" + path
+        }
+        var common = String(cString: git_repository_commondir(repo))
+        while common.hasSuffix("/") { common.removeLast() }
+        return common + "/hooks"
+    }
+
     /// Whether HEAD names a branch with no commit yet (fresh `git init`).
     public var headIsUnborn: Bool {
         git_repository_head_unborn(repo) == 1
