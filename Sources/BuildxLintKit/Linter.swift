@@ -41,69 +41,89 @@ public enum Linter {
     }
 
     /// Runs every rule on one analysed file; severities are the rules' defaults.
-    public static func check(_ file: FileAnalysis, options: LintOptions, rules: [any Rule] = RuleRegistry.all) -> [Diagnostic] {
-        let context = RuleContext(file: file, options: options)
+    public static func check(
+        _ file: FileAnalysis, options: LintOptions, repository: RepositoryAnalysis = .empty, rules: [any Rule] = RuleRegistry.all
+    ) -> [Diagnostic] {
+        let context = RuleContext(file: file, options: options, repository: repository)
         return rules.flatMap { $0.check(context) }
     }
 
     /// Lints `files`: each selected by `selection` (or, when listed in `explicit`, guessed from its content).
     ///
+    /// Three phases: every file is parsed and analysed (on all cores); the repository-wide flow (matrix
+    /// legs, jobs, composite actions, reusable workflows) is built from all of them; then the rules run
+    /// per file (on all cores). Suppression comments and the configuration apply last.
     /// - Parameters:
     ///   - files: path + content from a source (work tree, index, revision, folder).
-    ///   - explicit: when non-nil, only these paths are reported (the pre-commit framework's file arguments).
-    /// - Returns: the findings, sorted for reporting. Files are parsed and checked on all cores.
+    ///   - explicit: when non-nil, only these paths are reported (the pre-commit framework's file arguments);
+    ///     the other files are still read, for cross-file rules.
+    /// - Returns: the findings, sorted for reporting.
     public static func lint(
         files: [SourceFile], options: LintOptions = LintOptions(), selection: Selection = .default,
         explicit: Set<RepoPath>? = nil
     ) -> LintResult {
-        let chosen = files.filter { explicit?.contains($0.path) ?? true }
-        var results = [([Diagnostic], SourceText?)](repeating: ([], nil), count: chosen.count)
+        let files = files.filter { !options.config.ignores($0.path) }
+        // Phase 1: parse and analyse.
+        var analysed = [Prepared?](repeating: nil, count: files.count)
+        analysed.withUnsafeMutableBufferPointer { buffer in
+            let out = UnsafeMutableSendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: files.count) { i in
+                out[i] = prepare(files[i], options: options, selection: selection, isExplicit: explicit?.contains(files[i].path) ?? false)
+            }
+        }
+        let prepared = analysed.compactMap { $0 }
+        // Phase 2: the repository-wide flow.
+        let repository = RepositoryAnalysis(files: prepared.compactMap(\.analysis))
+        // Phase 3: rules, suppressions, configuration.
+        let reported = prepared.filter { explicit?.contains($0.path) ?? true }
+        var results = [[Diagnostic]](repeating: [], count: reported.count)
         results.withUnsafeMutableBufferPointer { buffer in
             let out = UnsafeMutableSendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: chosen.count) { i in
-                out[i] = lintOne(chosen[i], options: options, selection: selection, isExplicit: explicit != nil)
+            DispatchQueue.concurrentPerform(iterations: reported.count) { i in
+                let p = reported[i]
+                var found = p.early
+                if let a = p.analysis {
+                    found += check(a, options: options, repository: repository)
+                    found = Suppressions(text: a.text, root: a.yaml?.root).apply(found, path: a.path)
+                }
+                out[i] = options.config.apply(found)
             }
         }
-        var diagnostics: [Diagnostic] = []
-        var texts: [RepoPath: SourceText] = [:]
-        var count = 0
-        for (i, (d, text)) in results.enumerated() {
-            diagnostics.append(contentsOf: d)
-            if let text {
-                texts[chosen[i].path] = text
-                count += 1
-            }
-        }
+        var diagnostics = results.flatMap { $0 }
         diagnostics.sort(by: Diagnostic.reportOrder)
-        return LintResult(diagnostics: diagnostics, fileCount: count, texts: texts)
+        var texts: [RepoPath: SourceText] = [:]
+        for p in reported { texts[p.path] = p.text }
+        return LintResult(diagnostics: diagnostics, fileCount: reported.count, texts: texts)
     }
 
-    static func lintOne(_ file: SourceFile, options: LintOptions, selection: Selection, isExplicit: Bool) -> ([Diagnostic], SourceText?) {
+    /// One file after phase 1: its analysis, or findings that stand without one (too large).
+    struct Prepared: Sendable {
+        let path: RepoPath
+        let text: SourceText
+        let analysis: FileAnalysis?
+        let early: [Diagnostic]
+    }
+
+    static func prepare(_ file: SourceFile, options: LintOptions, selection: Selection, isExplicit: Bool) -> Prepared? {
         switch file.content {
         case .tooLarge(let size):
-            if options.config.ignores(file.path) { return ([], nil) }
             let rule = ParseErrorRule().description
             let text = SourceText([UInt8]())
-            return (
-                [
-                    Diagnostic(
-                        ruleID: rule.id, ruleName: rule.name, severity: rule.severity, path: file.path,
-                        span: SourceSpan(at: text.position(ofOffset: 0)),
-                        message: "file is \(size) bytes, over the \(options.maxFileSize)-byte limit; it was not checked",
-                        help: "Raise the limit with --max-file-size if this file really is a workflow.")
-                ], text
-            )
+            let d = Diagnostic(
+                ruleID: rule.id, ruleName: rule.name, severity: rule.severity, path: file.path,
+                span: SourceSpan(at: text.position(ofOffset: 0)),
+                message: "file is \(size) bytes, over the \(options.maxFileSize)-byte limit; it was not checked",
+                help: "Raise the limit with --max-file-size if this file really is a workflow.")
+            return Prepared(path: file.path, text: text, analysis: nil, early: [d])
         case .bytes(let bytes):
             var kind = selection.kind(of: file.path)
             if kind == nil, isExplicit {
                 let probe = analyse(path: file.path, kind: .workflow, bytes: bytes)
                 kind = Selection.guessKind(of: file.path, root: probe.yaml?.root) ?? (probe.parseError != nil ? .workflow : nil)
             }
-            guard let kind, !options.config.ignores(file.path) else { return ([], nil) }
+            guard let kind else { return nil }
             let analysis = analyse(path: file.path, kind: kind, bytes: bytes)
-            let suppressions = Suppressions(text: analysis.text, root: analysis.yaml?.root)
-            let found = suppressions.apply(check(analysis, options: options), path: file.path)
-            return (options.config.apply(found), analysis.text)
+            return Prepared(path: file.path, text: analysis.text, analysis: analysis, early: [])
         }
     }
 

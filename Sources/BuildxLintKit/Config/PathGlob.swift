@@ -76,6 +76,30 @@ public struct PathGlob: Sendable, Hashable {
         return pi == p.endIndex
     }
 
+    /// `*`-only wildcard matching where `*` also matches `/` (for symbol wildcards in cache identities).
+    static func matchAnything(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
+        var pi = p.startIndex, si = s.startIndex
+        var star: Int? = nil, mark = 0
+        while si < s.endIndex {
+            if pi < p.endIndex, p[pi] == UInt8(ascii: "*") {
+                star = pi
+                mark = si
+                pi += 1
+            } else if pi < p.endIndex, p[pi] == s[si] {
+                pi += 1
+                si += 1
+            } else if let st = star {
+                pi = st + 1
+                mark += 1
+                si = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.endIndex, p[pi] == UInt8(ascii: "*") { pi += 1 }
+        return pi == p.endIndex
+    }
+
     /// Matches `[...]` at `i`; returns whether `c` is in the set and the index after `]`, or nil when unclosed.
     static func matchSet(_ p: ArraySlice<UInt8>, _ i: Int, _ c: UInt8) -> (Bool, Int)? {
         var j = i + 1

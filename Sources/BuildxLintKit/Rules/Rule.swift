@@ -54,6 +54,8 @@ public struct LintOptions: Sendable {
 public struct RuleContext: Sendable {
     public let file: FileAnalysis
     public let options: LintOptions
+    /// The whole repository's flow (jobs, legs, steps, builds); rules report only on `file`.
+    public let repository: RepositoryAnalysis
     /// Every build step of the file (build-push-action and bake-action), in order.
     public let builds: [BuildStep]
     /// Every cache entry of the file that is not empty, not a whole `${{ }}` expression, and not a `#`
@@ -64,9 +66,10 @@ public struct RuleContext: Sendable {
     public let steps: [(job: JobAnalysis, step: Step)]
 
     /// Computes what many rules share once per file.
-    public init(file: FileAnalysis, options: LintOptions) {
+    public init(file: FileAnalysis, options: LintOptions, repository: RepositoryAnalysis = .empty) {
         self.file = file
         self.options = options
+        self.repository = repository
         steps = file.allSteps
         builds = file.jobs.flatMap(\.builds)
         cacheEntries = builds.flatMap { b in
@@ -114,6 +117,25 @@ public enum RuleRegistry {
         RegistryRefUppercaseRule(),
         InlineModeMaxRule(),
         EmptyStringFallbackExpressionRule(),
+        MatrixSharedGHAScopeRule(),
+        MatrixSharedRegistryRefRule(),
+        PlatformInRefTagRule(),
+        MergeJobMissingPlatformCacheRule(),
+        MultiNodeSingleCacheExportRule(),
+        MatrixValueOutsideMatrixRule(),
+        ActionsCacheKeyNotPerPlatformRule(),
+        GHAScopeReusedAcrossImagesRule(),
+        CacheImportNeverWrittenRule(),
+        ArtifactNameInvalidCharRule(),
+        ArtifactNameNotUniqueRule(),
+        HiddenCacheDirNotUploadedRule(),
+        MergeMultipleLocalCachesRule(),
+        LocalCachePathMismatchRule(),
+        CacheConsumerWithoutNeedsRule(),
+        ArtifactActionMajorMismatchRule(),
+        CacheArtifactMissingFilesIgnoredRule(),
+        LocalCacheExportNotPersistedRule(),
+        LocalCacheUnboundedGrowthRule(),
         BuildxVersionUnpinnedRule(),
         BuildxTooOldForGHAv2Rule(),
         BuildKitImageTooOldForGHAv2Rule(),
@@ -122,6 +144,7 @@ public enum RuleRegistry {
         BuildxBelowMinimumRule(),
         UnknownOrRemovedActionInputRule(),
         MutableActionRefRule(),
+        DockerDriverCacheExportRule(),
         UnusedSuppressionRule(),
     ]
 

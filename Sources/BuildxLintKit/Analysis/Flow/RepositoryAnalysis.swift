@@ -1,0 +1,439 @@
+/// One run of a workflow job in one matrix leg (or its only run when it has no matrix).
+public final class JobRun: Sendable {
+    /// The workflow file and job that run (for a reusable workflow: the callee's job).
+    public let file: FileAnalysis
+    public let job: Job
+    /// The leg's matrix values; empty when the job has no matrix.
+    public let matrix: [String: ExprValue]
+    public let hasMatrix: Bool
+    /// Whether the matrix could be expanded (`fromJSON` of another job's output cannot).
+    public let matrixKnown: Bool
+    /// Number of legs of this job (1 without a matrix).
+    public let legCount: Int
+    /// Index of this leg (0-based).
+    public let legIndex: Int
+    /// A short description of the leg: its matrix values (`platform=linux/amd64`), or "" without a matrix.
+    public let legLabel: String
+    /// How the job was reached when it is a reusable workflow's: "called by .github/workflows/ci.yml job build".
+    public let caller: String?
+    /// A stable key for "the same job" across legs: file + job id + caller.
+    public let jobKey: String
+    /// Evaluated `runs-on` (nil when not known).
+    public let runsOn: String?
+    /// Ids of the jobs this one needs, transitively, within its workflow.
+    public let needsClosure: Set<String>
+
+    init(
+        file: FileAnalysis, job: Job, matrix: [String: ExprValue], hasMatrix: Bool, matrixKnown: Bool, legCount: Int,
+        legIndex: Int, legLabel: String, caller: String?, runsOn: String?, needsClosure: Set<String>
+    ) {
+        self.file = file
+        self.job = job
+        self.matrix = matrix
+        self.hasMatrix = hasMatrix
+        self.matrixKnown = matrixKnown
+        self.legCount = legCount
+        self.legIndex = legIndex
+        self.legLabel = legLabel
+        self.caller = caller
+        self.jobKey = "\(file.path.display)#\(job.id)#\(caller ?? "")"
+        self.runsOn = runsOn
+        self.needsClosure = needsClosure
+    }
+}
+
+/// One step as it runs in one job run: the file that holds it (the workflow, a local composite action,
+/// or a reusable workflow) and the expression context at that point.
+public final class StepRun: Sendable {
+    public let run: JobRun
+    public let file: FileAnalysis
+    public let step: Step
+    public let context: EvalContext
+    /// Position among the job run's steps (composite actions' steps are inlined in order).
+    public let order: Int
+    /// For a step inside a local composite action: "composite action ./x used by <file> job <id>".
+    public let via: String?
+    /// The step's `if:` evaluated in this leg: false when it certainly does not run.
+    public let mayRun: Bool
+    /// The step's `if:` expression (for exclusivity checks between steps).
+    public let condition: Expr?
+
+    init(run: JobRun, file: FileAnalysis, step: Step, context: EvalContext, order: Int, via: String?, mayRun: Bool, condition: Expr?) {
+        self.run = run
+        self.file = file
+        self.step = step
+        self.context = context
+        self.order = order
+        self.via = via
+        self.mayRun = mayRun
+        self.condition = condition
+    }
+
+    /// Evaluates a template string in this step's context; nil when not known.
+    public func evaluate(_ text: String) -> String? {
+        if !text.contains("${{") { return text }
+        return ExpressionEvaluator.evaluate(template: text, context).templateText
+    }
+
+    /// The evaluated value of the input `name`, nil when absent or unknown.
+    public func input(_ name: String) -> String? {
+        guard let v = step.input(name)?.value.scalar else { return nil }
+        return evaluate(v)
+    }
+
+    /// Who uses this step, for messages: " (in <via>)" or "".
+    public var whereSuffix: String {
+        var parts: [String] = []
+        if let via { parts.append(via) }
+        if let c = run.caller { parts.append(c) }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
+    }
+}
+
+/// A cache location as the isolation rules compare them (reference §1.7, "cache location identity").
+public struct CacheLocation: Sendable, Hashable, CustomStringConvertible {
+    /// `gha`, `registry`, `local`, `s3`, `azblob`.
+    public let backend: String
+    /// The identity within the backend: gha scope, registry ref, local directory (+ tag), s3/azblob name.
+    /// May contain `⟨symbol⟩` markers (values fixed for a run but unknown here).
+    public let identity: String
+
+    public var description: String {
+        switch backend {
+        case "gha": "gha scope `\(identity)`"
+        case "registry": "registry ref `\(identity)`"
+        case "local": "local directory `\(identity)`"
+        default: "\(backend) cache `\(identity)`"
+        }
+    }
+
+    /// Locations of an evaluated cache entry (a ref-only list gives one per ref); nil when unknown.
+    public static func of(_ entry: CacheEntry, direction: CacheDirection) -> [CacheLocation]? {
+        if entry.isEmpty { return [] }
+        if entry.form == .refList {
+            return entry.fields.filter { !$0.value.isEmpty }.map { CacheLocation(backend: "registry", identity: $0.value) }
+        }
+        guard let type = entry.type else { return nil }
+        switch type {
+        case "gha":
+            return [CacheLocation(backend: "gha", identity: entry.attribute("scope") ?? "buildkit")]
+        case "registry":
+            return entry.attribute("ref").map { [CacheLocation(backend: "registry", identity: $0)] } ?? nil
+        case "local":
+            guard let dir = entry.attribute(direction == .import ? "src" : "dest") else { return nil }
+            let tag = entry.attribute("tag").map { ":" + $0 } ?? ""
+            return [CacheLocation(backend: "local", identity: dir + tag)]
+        case "s3", "azblob":
+            let base = [entry.attribute("endpoint_url"), entry.attribute("account_url"), entry.attribute("region"),
+                entry.attribute("bucket"), entry.attribute("container"), entry.attribute("prefix"), entry.attribute("manifests_prefix")]
+                .map { $0 ?? "" }.joined(separator: "|")
+            let names = (entry.attribute("name") ?? "buildkit").split(separator: ";").map(String.init)
+            return names.map { CacheLocation(backend: type, identity: base + "|" + $0) }
+        default:
+            return []
+        }
+    }
+}
+
+/// A cache entry of a build as it runs in one leg: the static entry (for its position) and what it
+/// evaluates to.
+public struct EvaluatedCacheEntry: Sendable {
+    /// The static entry it corresponds to, when the evaluated list lines up with the written one.
+    public let source: BuildCacheEntry?
+    /// The entry after expression evaluation (nil when not known).
+    public let entry: CacheEntry?
+    /// Its locations (nil when not known).
+    public let locations: [CacheLocation]?
+}
+
+/// A build step (build-push-action or bake-action) in one job run.
+public final class BuildRun: Sendable {
+    public let stepRun: StepRun
+    public let build: BuildStep
+    public let imports: [EvaluatedCacheEntry]
+    public let exports: [EvaluatedCacheEntry]
+    /// The evaluated inputs that change what is built (platforms, target, file, context, build-args,
+    /// bake `set`/`targets`/`files`, and `runs-on` when no platform is given); nil when any is unknown.
+    public let buildKey: String?
+    /// Evaluated platforms (nil when not given or unknown).
+    public let platforms: [String]?
+
+    init(stepRun: StepRun, build: BuildStep, imports: [EvaluatedCacheEntry], exports: [EvaluatedCacheEntry], buildKey: String?, platforms: [String]?) {
+        self.stepRun = stepRun
+        self.build = build
+        self.imports = imports
+        self.exports = exports
+        self.buildKey = buildKey
+        self.platforms = platforms
+    }
+
+    /// The file the build step is written in.
+    public var file: FileAnalysis { stepRun.file }
+}
+
+/// Everything the cross-step, cross-leg and cross-job rules need: every job run, step run and build run
+/// of every workflow in the repository, with composite actions and reusable workflows of the same
+/// repository followed (up to a small depth) with their callers' inputs.
+public final class RepositoryAnalysis: Sendable {
+    public let files: [RepoPath: FileAnalysis]
+    public let jobRuns: [JobRun]
+    public let stepRuns: [StepRun]
+    public let buildRuns: [BuildRun]
+
+    /// An analysis with no files (for rules run on one file in isolation).
+    public static let empty = RepositoryAnalysis(files: [])
+
+    /// Builds the analysis from every analysed file of the repository.
+    public init(files: [FileAnalysis]) {
+        var byPath: [RepoPath: FileAnalysis] = [:]
+        for f in files { byPath[f.path] = f }
+        self.files = byPath
+        var walker = FlowWalker(files: byPath)
+        for f in files.sorted(by: { $0.path < $1.path }) {
+            guard let wf = f.workflow else { continue }
+            // Reusable workflows are walked through their callers (with their inputs) and also on their own.
+            for job in wf.jobs { walker.walkJob(file: f, workflow: wf, job: job, inputs: nil, caller: nil, depth: 0) }
+        }
+        jobRuns = walker.jobRuns
+        stepRuns = walker.stepRuns
+        buildRuns = walker.buildRuns
+        buildRunsByPath = Dictionary(grouping: walker.buildRuns, by: { $0.file.path })
+        stepRunsByPath = Dictionary(grouping: walker.stepRuns, by: { $0.file.path })
+        jobRunsByKey = Dictionary(grouping: walker.jobRuns, by: { $0.jobKey })
+    }
+
+    let buildRunsByPath: [RepoPath: [BuildRun]]
+    let stepRunsByPath: [RepoPath: [StepRun]]
+    /// Every leg of each job run, by `JobRun.jobKey`.
+    public let jobRunsByKey: [String: [JobRun]]
+
+    /// Build runs whose step is written in `path`.
+    public func buildRuns(in path: RepoPath) -> [BuildRun] { buildRunsByPath[path] ?? [] }
+
+    /// Step runs whose step is written in `path`.
+    public func stepRuns(in path: RepoPath) -> [StepRun] { stepRunsByPath[path] ?? [] }
+}
+
+/// Walks jobs, legs and steps, evaluating as it goes.
+struct FlowWalker {
+    let files: [RepoPath: FileAnalysis]
+    var jobRuns: [JobRun] = []
+    var stepRuns: [StepRun] = []
+    var buildRuns: [BuildRun] = []
+    static let maxDepth = 4
+    static let maxLegs = 256
+
+    init(files: [RepoPath: FileAnalysis]) { self.files = files }
+
+    /// The `needs` closure of `job` within `workflow`.
+    static func needsClosure(_ job: Job, _ workflow: Workflow) -> Set<String> {
+        var out = Set<String>()
+        var stack = job.needs
+        let byID = Dictionary(workflow.jobs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        while let n = stack.popLast() {
+            guard out.insert(n).inserted, let j = byID[n] else { continue }
+            stack.append(contentsOf: j.needs)
+        }
+        return out
+    }
+
+    /// Evaluates `env:` entries (in order) over `base`.
+    static func evaluateEnv(_ entries: [NamedValue], _ base: EvalContext) -> [String: ExprValue] {
+        var env = base.env
+        for e in entries {
+            let ctx = EvalContext(
+                matrix: base.matrix, env: env, envFallback: base.envFallback, inputs: base.inputs, github: base.github,
+                vars: base.vars, needs: base.needs, runner: base.runner, strategy: base.strategy, jobID: base.jobID)
+            if let s = e.value.scalar {
+                env[e.name] = ExpressionEvaluator.evaluate(template: s, ctx)
+            } else {
+                env[e.name] = .unknown("not a string")
+            }
+        }
+        return env
+    }
+
+    /// Input values for a callee: declared defaults, then the caller's `with:` evaluated in its context.
+    static func inputs(defaults: [(String, YAMLNode?)], with: [NamedValue], ctx: EvalContext) -> [String: ExprValue] {
+        var out: [String: ExprValue] = [:]
+        let defaultCtx = EvalContext(github: ctx.github, runner: ctx.runner)
+        for (name, node) in defaults {
+            if let s = node?.scalar { out[name.lowercased()] = ExpressionEvaluator.evaluate(template: s, defaultCtx) }
+        }
+        for w in with {
+            if let s = w.value.scalar { out[w.name.lowercased()] = ExpressionEvaluator.evaluate(template: s, ctx) }
+            else { out[w.name.lowercased()] = .unknown("not a string") }
+        }
+        return out
+    }
+
+    /// Inputs declared by a reusable workflow (`on.workflow_call.inputs`) with their defaults.
+    static func workflowCallInputs(_ wf: Workflow) -> [(String, YAMLNode?)]? {
+        guard let call = wf.on?["workflow_call"] else { return nil }
+        return (call["inputs"]?.pairs ?? []).compactMap { p in p.key.scalar.map { ($0, p.value["default"]) } }
+    }
+
+    mutating func walkJob(file: FileAnalysis, workflow wf: Workflow, job: Job, inputs: [String: ExprValue]?, caller: String?, depth: Int) {
+        // Walked on its own (no caller), a workflow's `inputs.x` is fixed for the run but unknown: a symbol.
+        let base = EvalContext(env: [:], inputs: inputs, jobID: job.id)
+        var wfEnvCtx = base
+        wfEnvCtx.env = Self.evaluateEnv(wf.env, base)
+
+        let expansion = MatrixExpansion.expand(job.matrix, wfEnvCtx)
+        let hasMatrix = job.matrix != nil
+        var legs = expansion.legs
+        let matrixKnown = expansion.unknownReason == nil
+        // A matrix the linter cannot expand (`fromJSON` of another job's output) is never guessed at:
+        // its steps are not evaluated.
+        if hasMatrix && !matrixKnown { return }
+        if !hasMatrix || legs.isEmpty { legs = [[:]] }
+        if legs.count > Self.maxLegs { legs = Array(legs.prefix(Self.maxLegs)) }
+        let varying = expansion.dimensions
+        let closure = Self.needsClosure(job, wf)
+
+        for (index, leg) in legs.enumerated() {
+            var ctx = wfEnvCtx
+            ctx.matrix = hasMatrix ? leg : nil
+            // runs-on for this leg gives the runner context.
+            var runsOn: String? = nil
+            if let r = job.runsOn {
+                var labels: [String] = []
+                if let s = r.scalar { labels = [ExpressionEvaluator.evaluate(template: s, ctx).templateText ?? "⟨?⟩"] }
+                else if let items = r.items { labels = items.compactMap { $0.scalar.map { ExpressionEvaluator.evaluate(template: $0, ctx).templateText ?? "⟨?⟩" } } }
+                runsOn = labels.joined(separator: ",")
+                if !labels.contains(where: { $0.contains("⟨") }) { ctx.runner = EvalContext.runnerContext(labels: labels) }
+            }
+            ctx.env = Self.evaluateEnv(job.env, ctx)
+            let label = varying.compactMap { k in leg[k].map { "\(k)=\($0.templateText ?? "?")" } }.joined(separator: ", ")
+            let run = JobRun(
+                file: file, job: job, matrix: leg, hasMatrix: hasMatrix, matrixKnown: matrixKnown, legCount: legs.count,
+                legIndex: index, legLabel: label, caller: caller, runsOn: runsOn, needsClosure: closure)
+            jobRuns.append(run)
+
+            if let uses = job.uses {
+                // A reusable workflow of this repository: walk its jobs with this leg's inputs.
+                guard uses.isLocal, depth < Self.maxDepth, let path = uses.path, let callee = files[RepoPath(Self.normalize(path))],
+                    let cwf = callee.workflow
+                else { continue }
+                let declared = Self.workflowCallInputs(cwf) ?? []
+                let values = Self.inputs(defaults: declared, with: job.with, ctx: ctx)
+                let who = "called by \(file.path.display) job `\(job.id)`" + (label.isEmpty ? "" : " (\(label))")
+                for cj in cwf.jobs { walkJob(file: callee, workflow: cwf, job: cj, inputs: values, caller: who, depth: depth + 1) }
+                continue
+            }
+            var order = 0
+            walkSteps(job.steps, file: file, run: run, ctx: &ctx, order: &order, via: nil, depth: depth)
+        }
+    }
+
+    static func normalize(_ path: String) -> String {
+        var p = path
+        while p.hasPrefix("./") { p.removeFirst(2) }
+        if let at = p.firstIndex(of: "@") { p = String(p[..<at]) }
+        while p.hasSuffix("/") { p.removeLast() }
+        return p
+    }
+
+    mutating func walkSteps(
+        _ steps: [Step], file: FileAnalysis, run: JobRun, ctx: inout EvalContext, order: inout Int, via: String?, depth: Int
+    ) {
+        for step in steps {
+            var stepCtx = ctx
+            stepCtx.env = Self.evaluateEnv(step.env, ctx)
+            let condition = Conditions.expression(step.ifNode)
+            var mayRun = true
+            if let condition, ExpressionEvaluator.isTruthy(ExpressionEvaluator.evaluate(condition, stepCtx)) == false { mayRun = false }
+            let sr = StepRun(run: run, file: file, step: step, context: stepCtx, order: order, via: via, mayRun: mayRun, condition: condition)
+            order += 1
+            stepRuns.append(sr)
+            if let build = file.jobs.lazy.flatMap(\.builds).first(where: { $0.step === step }) {
+                buildRuns.append(Self.buildRun(sr, build))
+            }
+            if let uses = step.uses, uses.isLocal, depth < Self.maxDepth, let path = uses.path {
+                let dir = Self.normalize(path)
+                let action = files[RepoPath(dir + "/action.yml")] ?? files[RepoPath(dir + "/action.yaml")]
+                    ?? files[RepoPath(dir.isEmpty ? "action.yml" : dir)]
+                if let action, case .action(let a)? = action.document, a.isComposite {
+                    var inner = stepCtx
+                    inner.inputs = Self.inputs(defaults: a.inputs.map { ($0.name, $0.defaultValue) }, with: step.with, ctx: stepCtx)
+                    let who = "composite action \(action.path.display) used by \(run.file.path.display) job `\(run.job.id)`"
+                    walkSteps(a.steps, file: action, run: run, ctx: &inner, order: &order, via: who, depth: depth + 1)
+                    // `$GITHUB_ENV` writes inside the action reach the job's later steps.
+                    ctx.env = inner.env
+                    ctx.envFallback = inner.envFallback
+                }
+            }
+            // `$GITHUB_ENV` writes of a run step reach later steps.
+            if let script = step.run?.scalar, mayRun {
+                let stepEnv = stepCtx.env
+                let analysis = GitHubEnvWrites.analyze(run: script, stepEnv: stepEnv, ctx: stepCtx, shell: step.shell)
+                for (name, value) in analysis.effective { ctx.env[name] = value }
+                if analysis.hasUnreadableWrite {
+                    ctx.envFallback = .unknown("an earlier step writes $GITHUB_ENV in a way the linter does not read")
+                }
+            }
+        }
+    }
+
+    /// Evaluates a build step in its context.
+    static func buildRun(_ sr: StepRun, _ build: BuildStep) -> BuildRun {
+        var imports: [EvaluatedCacheEntry] = []
+        var exports: [EvaluatedCacheEntry] = []
+        switch build.kind {
+        case .buildPush:
+            for direction in [CacheDirection.import, .export] {
+                let written = build.entries(direction)
+                guard let raw = build.step.input(direction.rawValue)?.value.scalar else { continue }
+                var evaluated: [EvaluatedCacheEntry] = []
+                if let text = sr.evaluate(raw) {
+                    let items = ActionListSplitter.newlineOnly.split(text).map(\.text)
+                    let aligned = items.count == written.count
+                    for (i, item) in items.enumerated() where !item.hasPrefix("#") {
+                        let e = CacheEntry(item)
+                        evaluated.append(EvaluatedCacheEntry(source: aligned ? written[i] : written.first, entry: e, locations: CacheLocation.of(e, direction: direction)))
+                    }
+                } else {
+                    evaluated = written.map { EvaluatedCacheEntry(source: $0, entry: nil, locations: nil) }
+                    if written.isEmpty { evaluated = [EvaluatedCacheEntry(source: nil, entry: nil, locations: nil)] }
+                }
+                if direction == .import { imports = evaluated } else { exports = evaluated }
+            }
+        case .bake:
+            for be in build.entries {
+                let text = sr.evaluate(be.entry.text)
+                let e = text.map(CacheEntry.init)
+                let ev = EvaluatedCacheEntry(source: be, entry: e, locations: e.flatMap { CacheLocation.of($0, direction: be.direction) })
+                if be.direction == .import { imports.append(ev) } else { exports.append(ev) }
+            }
+        }
+        // What is built: the inputs that change the image, evaluated.
+        var keyParts: [String] = []
+        var known = true
+        let inputs = build.kind == .buildPush
+            ? ["platforms", "target", "file", "context", "build-args", "build-contexts"]
+            : ["targets", "files", "workdir", "source"]
+        for name in inputs {
+            guard let v = build.step.input(name)?.value.scalar else { continue }
+            if let s = sr.evaluate(v) { keyParts.append("\(name)=\(s)") } else { known = false }
+        }
+        if build.kind == .bake, let v = build.step.input("set")?.value.scalar {
+            if let s = sr.evaluate(v) {
+                let lines = s.split(separator: "\n").filter { !$0.contains(".cache-from") && !$0.contains(".cache-to") }
+                keyParts.append("set=" + lines.joined(separator: "\n"))
+            } else {
+                known = false
+            }
+        }
+        var platforms: [String]? = nil
+        if let v = build.step.input("platforms")?.value.scalar, let s = sr.evaluate(v) {
+            platforms = ActionListSplitter.commaAndNewline.split(s).map(\.text)
+        }
+        if build.step.input("platforms") == nil {
+            // The native platform of the runner: legs on different runners build different platforms.
+            if let r = sr.run.runsOn { keyParts.append("runs-on=\(r)") } else if sr.run.job.runsOn != nil { known = false }
+        }
+        return BuildRun(
+            stepRun: sr, build: build, imports: imports, exports: exports, buildKey: known ? keyParts.joined(separator: "\n") : nil,
+            platforms: platforms)
+    }
+}

@@ -1,0 +1,99 @@
+/// BXC101 matrix-shared-gha-scope: matrix legs that build different things write the same gha scope.
+///
+/// Facts: the gha cache index key is `index-<scope>-…` per branch and is overwritten (`SaveMutable`,
+/// moby/buildkit `cache/remotecache/gha/gha.go`), so the last leg to finish owns the scope (docs `gha.md`
+/// "Scope"; moby/buildkit#2299, #2524; docker/build-push-action#624, #351). docker/github-builder appends
+/// the platform pair to the scope.
+public struct MatrixSharedGHAScopeRule: Rule {
+    public init() {}
+    public let description = RuleDescription(
+        id: "BXC101", name: "matrix-shared-gha-scope", severity: .error,
+        summary: "Matrix legs that build different things (platform, target, file, build args…) export to the same gha scope (default `buildkit`).",
+        rationale: """
+            A gha cache scope is one index per branch, replaced by every export. When several legs write the same \
+            scope, the leg that finishes last owns it and the others import a cache for the wrong platform or \
+            variant, so they rebuild from scratch.
+            """,
+        sources: [
+            "moby/buildkit cache/remotecache/gha/gha.go (indexKey, SaveMutable)", "docs cache/backends/gha.md (Scope)",
+            "moby/buildkit#2299", "docker/build-push-action#624", "docker/github-builder .github/workflows/build.yml",
+        ],
+        triggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    strategy:
+                      matrix:
+                        base: ["3.11", "3.12"]
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          build-args: BASE=${{ matrix.base }}
+                          cache-from: type=gha
+                          cache-to: type=gha,mode=max
+
+                """, lines: [16])
+        ],
+        nonTriggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    strategy:
+                      matrix:
+                        base: ["3.11", "3.12"]
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          build-args: BASE=${{ matrix.base }}
+                          cache-from: type=gha,scope=buildkit-${{ matrix.base }}
+                          cache-to: type=gha,mode=max,scope=buildkit-${{ matrix.base }}
+
+                """)
+        ])
+
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        Self.report(self, context, backends: ["gha"])
+    }
+
+    static func report(_ rule: any Rule, _ context: RuleContext, backends: Set<String>) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        var seenSpans = Set<Int>()
+        for c in SharedLocation.collisions(context.buildRuns, backends: backends) {
+            let span = SharedLocation.span(c.export, c.second, direction: .export)
+            guard seenSpans.insert(span.start.offset).inserted else { continue }
+            let dims = SharedLocation.differingDimensions(c.first.stepRun.run, c.second.stepRun.run)
+            let (suffix, pairKey) = SharedLocation.suffix(dims)
+            let legs = "legs \(c.first.stepRun.legName) and \(c.second.stepRun.legName)"
+            let what = c.location.backend == "gha" ? "scope" : c.location.backend == "registry" ? "ref" : "name"
+            var help = "Give each matrix leg its own \(c.location.backend) \(what) on both cache-from and cache-to"
+            help += suffix.isEmpty ? "." : ", e.g. by adding `\(suffix)` to it."
+            if let key = pairKey {
+                help += "\nThe matrix value holds `/`, so derive PLATFORM_PAIR first (before the build):\n" + PlatformPair.step(matrixKey: key)
+            }
+            var fixes: [Fix] = []
+            if pairKey == nil, !suffix.isEmpty {
+                let edits = SharedLocation.edits(c.second, location: c.location, suffix: suffix, text: context.file.text)
+                if !edits.isEmpty { fixes = [Fix(title: "Add the matrix value to the \(what)", edits: edits)] }
+            }
+            out.append(
+                Diagnostic(
+                    ruleID: rule.description.id, ruleName: rule.description.name, severity: rule.description.severity,
+                    path: context.file.path, span: span,
+                    message: "\(legs) build different things but both write \(c.location)\(c.second.stepRun.whereSuffix); each export replaces the other's, so only the last leg to finish keeps a cache",
+                    help: help, fixes: fixes))
+        }
+        return out
+    }
+}

@@ -1,0 +1,108 @@
+/// BXC108 actions-cache-key-not-per-platform: an actions/cache key for a buildx local cache that is the
+/// same for matrix legs that build different things.
+///
+/// Facts: a cache key is written once; other legs log "Unable to reserve cache with key …" and lose
+/// their cache (actions/toolkit `packages/cache/src/cache.ts`); `runner.os` is `Linux` on amd64 and arm64
+/// alike (reference §1.1), so the docs' key `${{ runner.os }}-buildx-${{ github.sha }}` does not vary.
+public struct ActionsCacheKeyNotPerPlatformRule: Rule {
+    public init() {}
+    public let description = RuleDescription(
+        id: "BXC108", name: "actions-cache-key-not-per-platform", severity: .warning,
+        summary: "An actions/cache step for a buildx local cache whose key does not vary with the matrix.",
+        rationale: """
+            One leg saves the key and the others fail to reserve it and lose their cache; `restore-keys` can also \
+            hand one platform the other platform's layers. `runner.os` alone does not vary: it is Linux on both arches.
+            """,
+        sources: ["actions/toolkit packages/cache/src/cache.ts", "docs ci/github-actions/cache.md (local cache key)"],
+        triggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    strategy:
+                      matrix:
+                        distro: [debian-12, ubuntu-24.04]
+                    steps:
+                      - uses: actions/cache@v4
+                        with:
+                          path: /tmp/.buildx-cache
+                          key: buildx-${{ runner.os }}-${{ github.sha }}
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          build-args: DISTRO=${{ matrix.distro }}
+                          cache-from: type=local,src=/tmp/.buildx-cache
+                          cache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max
+
+                """, lines: [12])
+        ],
+        nonTriggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    strategy:
+                      matrix:
+                        distro: [debian-12, ubuntu-24.04]
+                    steps:
+                      - uses: actions/cache@v4
+                        with:
+                          path: /tmp/.buildx-cache
+                          key: buildx-${{ matrix.distro }}-${{ github.sha }}
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          build-args: DISTRO=${{ matrix.distro }}
+                          cache-from: type=local,src=/tmp/.buildx-cache
+                          cache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max
+
+                """)
+        ])
+
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let allBuilds = context.repository.buildRuns
+        for legs in context.stepRuns.groupedByStep() where legs.count > 1 {
+            guard let first = legs.first, TransportAction.of(first.step) == .cache, let keyInput = first.step.input("key") else { continue }
+            // The builds of the same leg whose local caches live under this step's paths.
+            var keyByLeg: [(key: String, buildKey: String, leg: StepRun)] = []
+            for sr in legs where sr.mayRun {
+                guard let key = sr.input("key"), let pathText = sr.input("path") else { continue }
+                let paths = CachePath.lines(pathText)
+                let builds = allBuilds.filter { $0.stepRun.run === sr.run && $0.stepRun.mayRun }
+                let related = builds.filter { b in
+                    (b.imports + b.exports).contains { ev in
+                        (ev.locations ?? []).contains { loc in
+                            loc.backend == "local" && paths.contains { p in CachePath.isWithin(loc.identity, p) || CachePath.isWithin(p, loc.identity) }
+                        }
+                    }
+                }
+                guard !related.isEmpty else { continue }
+                let buildKeys = related.map { $0.buildKey }
+                guard !buildKeys.contains(where: { $0 == nil }) else { continue }
+                keyByLeg.append((key, buildKeys.map { $0! }.joined(separator: "|"), sr))
+            }
+            var seen: [String: (String, StepRun)] = [:]
+            for (key, buildKey, sr) in keyByLeg {
+                if let (otherBuild, other) = seen[key], otherBuild != buildKey {
+                    out.append(
+                        diagnostic(
+                            context, keyInput.value.valueSpan,
+                            "legs \(other.legName) and \(sr.legName) build different things but save their buildx cache under the same actions/cache key `\(key)`\(sr.whereSuffix); one save wins and the other leg loses its cache",
+                            help: "Include the matrix value (or `runner.arch` on native runners) in `key` and `restore-keys`, e.g. `key: ${{ runner.os }}-${{ runner.arch }}-buildx-${{ matrix.\(SharedLocation.differingDimensions(other.run, sr.run).first?.key ?? "platform") }}-${{ github.sha }}`."))
+                    break
+                }
+                seen[key] = seen[key] ?? (buildKey, sr)
+            }
+        }
+        return out
+    }
+}

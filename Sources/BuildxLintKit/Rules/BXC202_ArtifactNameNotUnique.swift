@@ -1,0 +1,84 @@
+/// BXC202 artifact-name-not-unique: upload-artifact v4+ with the same name in several matrix legs, or
+/// in several calls of one reusable workflow in a run.
+///
+/// Facts: since upload-artifact v4 artifacts are immutable and names must be unique within a run; a
+/// second upload of the same name fails (or, with `overwrite: true`, replaces the first)
+/// (actions/upload-artifact README "Breaking Changes", `docs/MIGRATION.md`). Seen in dbschenker/vaultpal PR #86.
+public struct ArtifactNameNotUniqueRule: Rule {
+    public init() {}
+    public let description = RuleDescription(
+        id: "BXC202", name: "artifact-name-not-unique", severity: .error,
+        summary: "An upload-artifact (v4+) name that is the same for several matrix legs (default `artifact`), or for several calls of one reusable workflow.",
+        rationale: "Artifact names must be unique within a run since v4, so the second leg's upload fails; with `overwrite: true` the last upload wins and only one platform's files survive.",
+        sources: ["actions/upload-artifact README (Breaking Changes)", "actions/upload-artifact docs/MIGRATION.md", "dbschenker/vaultpal PR #86"],
+        triggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    strategy:
+                      matrix:
+                        platform: [linux/amd64, linux/arm64]
+                    steps:
+                      - uses: actions/upload-artifact@v4
+                        with:
+                          name: digests
+                          path: /tmp/digests/*
+
+                """, lines: [11])
+        ],
+        nonTriggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    strategy:
+                      matrix:
+                        arch: [amd64, arm64]
+                    steps:
+                      - uses: actions/upload-artifact@v4
+                        with:
+                          name: digests-${{ matrix.arch }}
+                          path: /tmp/digests/*
+
+                """)
+        ])
+
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        // All uploads (v4+) of the repository, by workflow run: the caller's file identifies the run.
+        var byRun: [String: [(String, StepRun)]] = [:]
+        for sr in context.repository.stepRuns where sr.mayRun && TransportAction.of(sr.step) == .upload {
+            guard let v = TransportAction.release(sr.step), v.major >= 4, sr.step.input("overwrite")?.value.scalar != "true" else { continue }
+            let name = sr.step.input("name") == nil ? "artifact" : sr.input("name")
+            guard let name else { continue }
+            let runKey = sr.run.caller.map { String($0.split(separator: "`").first ?? "") } ?? sr.run.file.path.display
+            byRun[runKey, default: []].append((name, sr))
+        }
+        var reported = Set<String>()
+        for (_, uploads) in byRun {
+            var seen: [String: StepRun] = [:]
+            for (name, sr) in uploads {
+                if let other = seen[name], sr.file.path == context.file.path, other.stepKey == sr.stepKey || other.run.caller != sr.run.caller {
+                    let key = "\(sr.step.node.span.start.offset)"
+                    guard reported.insert(key).inserted else { continue }
+                    let span = sr.step.input("name")?.value.valueSpan ?? sr.step.usesNode?.valueSpan ?? sr.step.node.span
+                    let who = other.stepKey == sr.stepKey
+                        ? "matrix legs \(other.legName) and \(sr.legName)"
+                        : "the calls \(other.run.caller ?? "") and \(sr.run.caller ?? "")"
+                    out.append(
+                        diagnostic(
+                            context, span,
+                            "\(who) all upload an artifact named `\(name)`; upload-artifact v4+ refuses a second artifact with the same name in a run",
+                            help: "Make the name unique per leg, e.g. `name: \(name)-${{ env.PLATFORM_PAIR }}` (with a PLATFORM_PAIR step) or `-${{ matrix.<key> }}`, and download with `pattern: \(name)-*` and `merge-multiple: true`."))
+                }
+                seen[name] = seen[name] ?? sr
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,51 @@
+/// BXC203 hidden-cache-dir-not-uploaded: upload-artifact ≥ v4.4 (or ≥ v3.2) of a dot-directory without
+/// `include-hidden-files: true`.
+///
+/// Facts: hidden files are excluded by default since upload-artifact v4.4.0 (commit cb6558b, also
+/// v3.2.0); actions/toolkit `packages/glob/src/internal-globber.ts` checks every item's basename,
+/// the search root included, so `path: /tmp/.buildx-cache` uploads nothing (actions/upload-artifact#611).
+public struct HiddenCacheDirNotUploadedRule: Rule {
+    public init() {}
+    public let description = RuleDescription(
+        id: "BXC203", name: "hidden-cache-dir-not-uploaded", severity: .error,
+        summary: "upload-artifact (v4.4+ or v3.2+) of a path with a dot-directory, without `include-hidden-files: true`.",
+        rationale: "Hidden files and folders are skipped, the path's own root included, so nothing is uploaded; with the default `if-no-files-found: warn` the step still passes and the next job finds no cache.",
+        sources: ["actions/upload-artifact README (v4.4 hidden files)", "actions/toolkit packages/glob/src/internal-globber.ts", "actions/upload-artifact#611"],
+        triggering: [
+            RuleExample(
+                "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/upload-artifact@v4\n        with:\n          name: cache\n          path: /tmp/.buildx-cache\n",
+                lines: [9])
+        ],
+        nonTriggering: [
+            RuleExample(
+                "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/upload-artifact@v4\n        with:\n          name: cache\n          path: /tmp/.buildx-cache\n          include-hidden-files: true\n"),
+            RuleExample(
+                "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/upload-artifact@v4.3.6\n        with:\n          name: cache\n          path: /tmp/.buildx-cache\n"),
+        ])
+
+    /// Whether the action release skips hidden files by default.
+    static func skipsHidden(_ v: Version) -> Bool {
+        v >= Version("v4.4.0")! || (v.major == 3 && v >= Version("v3.2.0")!)
+    }
+
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for (_, step) in context.steps {
+            guard TransportAction.of(step) == .upload, let v = TransportAction.release(step), Self.skipsHidden(v),
+                let pathInput = step.input("path"), let pathText = pathInput.value.scalar
+            else { continue }
+            if let hidden = step.input("include-hidden-files")?.value.scalar, hidden != "false" { continue }
+            for line in CachePath.lines(pathText) {
+                let comps = line.split(separator: "/")
+                guard let dot = comps.first(where: { $0.hasPrefix(".") && $0 != "." && $0 != ".." && !$0.hasPrefix(".${{") }) else { continue }
+                out.append(
+                    diagnostic(
+                        context, pathInput.value.valueSpan,
+                        "upload-artifact \(step.uses?.ref ?? "") skips hidden files and folders, and `\(dot)` in `\(line)` is one, so nothing under it is uploaded (the step only warns)",
+                        help: "Add `include-hidden-files: true` (and `if-no-files-found: error`), or export the cache to a folder whose name does not start with a dot."))
+                break
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,87 @@
+/// BXC205 local-cache-path-mismatch: a local cache `src=` or `dest=` that is not where the download,
+/// upload or actions/cache step puts or reads the files.
+///
+/// Facts: a missing local import is only a warning ("local cache import at … not found", moby/buildkit
+/// `client/solve.go`), so the build silently runs cold; download-artifact extracts a `name:` download into
+/// `path` and a pattern download into `path/<artifact-name>/` (v5+: straight into `path` when exactly one
+/// artifact matches), actions/download-artifact `src/download-artifact.ts`.
+public struct LocalCachePathMismatchRule: Rule {
+    public init() {}
+    public let description = RuleDescription(
+        id: "BXC205", name: "local-cache-path-mismatch", severity: .warning,
+        summary: "A local cache `src=` that no earlier download or cache step fills, or a `dest=` that the job's upload step does not read.",
+        rationale: "A local import whose folder is missing only logs a warning, and an export nobody uploads is lost: either way the next build runs without cache.",
+        sources: ["moby/buildkit client/solve.go (missing local import is a warning)", "actions/download-artifact src/download-artifact.ts"],
+        triggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          cache-to: type=local,dest=/tmp/cache-new,mode=max
+                      - uses: actions/upload-artifact@v4
+                        with:
+                          name: cache
+                          path: /tmp/cache
+
+                """, lines: [11])
+        ],
+        nonTriggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          cache-to: type=local,dest=/tmp/cache,mode=max
+                      - uses: actions/upload-artifact@v4
+                        with:
+                          name: cache
+                          path: /tmp/cache
+
+                """)
+        ])
+
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        var reported = Set<Int>()
+        for run in context.buildRuns where run.stepRun.mayRun {
+            let steps = context.repository.stepRuns.filter { $0.run === run.stepRun.run && $0.mayRun }
+            let later = steps.filter { $0.order > run.stepRun.order }
+            for ev in run.exports {
+                for loc in ev.locations ?? [] where loc.backend == "local" && !ExprValue.hasMarker(loc.identity) {
+                    let dest = loc.identity.split(separator: ":").first.map(String.init) ?? loc.identity
+                    let uploads = later.filter { TransportAction.of($0.step) == .upload }
+                    guard !uploads.isEmpty else { continue }
+                    let covered = later.contains { sr in
+                        LocalCacheFlow.persistedPaths(sr).contains { CachePath.isWithin(dest, $0) || CachePath.isWithin($0, dest) }
+                            || LocalCacheFlow.scriptMentions(sr, dest)
+                    }
+                    guard !covered else { continue }
+                    let span = SharedLocation.span(ev, run, direction: .export)
+                    guard reported.insert(span.start.offset).inserted else { continue }
+                    let paths = uploads.compactMap { $0.input("path") }.flatMap(CachePath.lines)
+                    out.append(
+                        diagnostic(
+                            context, span,
+                            "the local cache is exported to `\(dest)`, but the later upload step reads \(paths.map { "`\($0)`" }.joined(separator: ", ")) and no step moves `\(dest)` there\(run.stepRun.whereSuffix); the cache is never uploaded",
+                            help: "Point `dest=` at the folder the upload step reads (or upload `\(dest)`)."))
+                }
+            }
+        }
+        return out
+    }
+}

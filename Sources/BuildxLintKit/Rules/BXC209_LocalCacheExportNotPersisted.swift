@@ -1,0 +1,70 @@
+/// BXC209 local-cache-export-not-persisted: a local cache-to folder that no later step uploads, caches
+/// or moves into place.
+///
+/// Facts: the runner's disk is discarded after the job; a local cache survives only through
+/// actions/cache, an artifact, or a move into a cached folder (docs `ci/github-actions/cache.md`, local cache).
+public struct LocalCacheExportNotPersistedRule: Rule {
+    public init() {}
+    public let description = RuleDescription(
+        id: "BXC209", name: "local-cache-export-not-persisted", severity: .warning,
+        summary: "A `type=local` cache-to folder that no later step uploads, caches with actions/cache, or moves into place.",
+        rationale: "The runner's disk is thrown away after the job, so a local cache export nobody keeps is lost work.",
+        sources: ["docs ci/github-actions/cache.md (Local cache)"],
+        triggering: [RuleExample(Examples.buildPush("cache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max"), lines: [11])],
+        nonTriggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: actions/cache@v4
+                        with:
+                          path: /tmp/.buildx-cache
+                          key: buildx-${{ github.sha }}
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          cache-from: type=local,src=/tmp/.buildx-cache
+                          cache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max
+                      - run: |
+                          rm -rf /tmp/.buildx-cache
+                          mv /tmp/.buildx-cache-new /tmp/.buildx-cache
+
+                """)
+        ])
+
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        var reported = Set<Int>()
+        for run in context.buildRuns where run.stepRun.mayRun {
+            let steps = context.repository.stepRuns.filter { $0.run === run.stepRun.run }
+            for ev in run.exports {
+                for loc in ev.locations ?? [] where loc.backend == "local" {
+                    let dest = loc.identity.split(separator: ":").first.map(String.init) ?? loc.identity
+                    let persisted = steps.contains { sr in
+                        // actions/cache saves its path at the end of the job, wherever the step stands.
+                        (TransportAction.of(sr.step) == .cache && LocalCacheFlow.persistedPaths(sr).contains { CachePath.isWithin(dest, $0) })
+                            || (sr.order > run.stepRun.order
+                                && (LocalCacheFlow.persistedPaths(sr).contains { CachePath.isWithin(dest, $0) || CachePath.isWithin($0, dest) }
+                                    || LocalCacheFlow.scriptMentions(sr, dest)))
+                    }
+                    // A step that is not a plain action (a local action, an unevaluated script) may keep it.
+                    let unknownLater = steps.contains { $0.order > run.stepRun.order && ($0.step.uses?.isLocal ?? false) }
+                    guard !persisted, !unknownLater, !ExprValue.hasMarker(dest) else { continue }
+                    let span = SharedLocation.span(ev, run, direction: .export)
+                    guard reported.insert(span.start.offset).inserted else { continue }
+                    out.append(
+                        diagnostic(
+                            context, span,
+                            "the local cache exported to `\(dest)` is not uploaded, cached or moved by any later step\(run.stepRun.whereSuffix), so it is lost when the job ends",
+                            help: "Keep it: cache the folder with actions/cache (and rotate `-new` into place in a later `run:` step), or upload it with actions/upload-artifact."))
+                }
+            }
+        }
+        return out
+    }
+}

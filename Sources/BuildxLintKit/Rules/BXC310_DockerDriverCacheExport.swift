@@ -1,0 +1,71 @@
+/// BXC310 docker-driver-cache-export: a non-inline cache export on the `docker` driver.
+///
+/// Facts: the docker driver cannot export cache ("Cache export is not supported for the docker driver")
+/// unless the containerd image store is on (docker/buildx `build/opt.go`, `driver/docker/driver.go`);
+/// without setup-buildx-action (or with `driver: docker`) the runner's default builder is that driver.
+public struct DockerDriverCacheExportRule: Rule {
+    public init() {}
+    public let description = RuleDescription(
+        id: "BXC310", name: "docker-driver-cache-export", severity: .error,
+        summary: "A non-inline cache export on the `docker` driver: no container builder is set up before the build, or its setup is skipped when the build runs.",
+        rationale: "The docker driver cannot export cache (\"Cache export is not supported for the docker driver\"): the build fails. Set up a docker-container builder first.",
+        sources: ["docker/buildx build/opt.go", "docker/buildx driver/docker/driver.go", "docs cache/backends/index.md"],
+        triggering: [
+            RuleExample(
+                """
+                on:
+                  workflow_call:
+                    inputs:
+                      use-cache:
+                        type: boolean
+                        default: true
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - if: ${{ inputs.use-cache }}
+                        uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - if: ${{ !inputs.use-cache }}
+                        uses: docker/build-push-action@v6
+                        with:
+                          cache-to: type=gha,mode=max,scope=app
+
+                """, lines: [18]),
+            RuleExample(Examples.buildPush("cache-to: type=gha,mode=max", setup: "driver: docker"), lines: [11]),
+        ],
+        nonTriggering: [RuleExample(Examples.buildPush("cache-to: type=gha,mode=max"))])
+
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for job in context.file.jobs where !job.isCompositeAction {
+            for build in job.builds {
+                let exports = build.entries(.export).filter { !$0.entry.isEmpty && !$0.entry.isWholeExpression && $0.entry.type != "inline" }
+                guard let export = exports.first, build.step.input("builder") == nil else { continue }
+                let earlier = job.steps.filter { $0.index < build.step.index }
+                // Something this rule cannot see may set up a builder: a local action or `docker buildx create`.
+                if earlier.contains(where: { $0.uses?.isLocal == true || ($0.run?.scalar?.contains("buildx create") ?? false) }) { continue }
+                let setups = job.setups(before: build)
+                let buildIf = Conditions.expression(build.step.ifNode)
+                let problem: String?
+                if setups.isEmpty {
+                    problem = "no docker/setup-buildx-action runs before this build, so it uses the runner's default `docker` driver"
+                } else if let last = setups.last, let driver = last.step.input("driver")?.value.scalar, driver == "docker" {
+                    problem = "setup-buildx-action at line \(last.step.node.span.start.line) selects `driver: docker`"
+                } else if setups.allSatisfy({ Conditions.exclusive(Conditions.expression($0.step.ifNode), buildIf) }) {
+                    problem = "this build only runs when setup-buildx-action (line \(setups.last!.step.node.span.start.line)) is skipped: their `if:` conditions are opposite, so it uses the default `docker` driver"
+                } else {
+                    problem = nil
+                }
+                guard let problem else { continue }
+                out.append(
+                    diagnostic(
+                        context, export.located.span,
+                        "\(problem), which cannot export cache (\"Cache export is not supported for the docker driver\"): the build fails",
+                        help: "Run docker/setup-buildx-action (docker-container driver) before every build that exports cache, under the same `if:`; or drop cache-to."))
+            }
+        }
+        return out
+    }
+}

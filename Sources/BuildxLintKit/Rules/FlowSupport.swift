@@ -1,0 +1,103 @@
+/// Helpers shared by the cross-leg and cross-job rules (1xx, 2xx, BXC310).
+extension RuleContext {
+    /// Build runs of steps written in this file (one per leg and caller).
+    var buildRuns: [BuildRun] { repository.buildRuns(in: file.path) }
+    /// Step runs of steps written in this file.
+    var stepRuns: [StepRun] { repository.stepRuns(in: file.path) }
+}
+
+/// The runs of one step across the legs of one job run (and one caller).
+struct StepLegs<T> {
+    let key: String
+    var runs: [T]
+}
+
+extension Array where Element == BuildRun {
+    /// Build runs grouped by step and job run (so each group holds one step's legs), in source order.
+    func groupedByStep() -> [[BuildRun]] {
+        var order: [String] = []
+        var groups: [String: [BuildRun]] = [:]
+        for b in self {
+            let k = b.stepRun.stepKey
+            if groups[k] == nil { order.append(k) }
+            groups[k, default: []].append(b)
+        }
+        return order.map { groups[$0]! }
+    }
+}
+
+extension Array where Element == StepRun {
+    /// Step runs grouped by step and job run, in source order.
+    func groupedByStep() -> [[StepRun]] {
+        var order: [String] = []
+        var groups: [String: [StepRun]] = [:]
+        for s in self {
+            let k = s.stepKey
+            if groups[k] == nil { order.append(k) }
+            groups[k, default: []].append(s)
+        }
+        return order.map { groups[$0]! }
+    }
+}
+
+extension StepRun {
+    /// Identifies the step within its job run across legs: job key + the step's position in its file + via.
+    var stepKey: String { "\(run.jobKey)#\(step.node.span.start.offset)#\(via ?? "")" }
+
+    /// "legs `platform=linux/amd64`" or "the job" for messages.
+    var legName: String { run.legLabel.isEmpty ? "leg \(run.legIndex + 1)" : "`\(run.legLabel)`" }
+}
+
+/// The actions that carry caches between jobs.
+enum TransportAction: String {
+    case upload = "actions/upload-artifact"
+    case download = "actions/download-artifact"
+    case cache = "actions/cache"
+
+    /// The transport action of a step (`actions/cache/restore` and `/save` count as actions/cache).
+    static func of(_ step: Step) -> TransportAction? {
+        guard let uses = step.uses, let repo = uses.repository else { return nil }
+        return TransportAction(rawValue: repo)
+    }
+
+    /// The release a ref stands for (`v4` → newest v4 in the table), or nil.
+    static func release(_ step: Step) -> Version? {
+        guard let uses = step.uses, let repo = uses.repository, let ref = uses.ref else { return nil }
+        return ReleaseFacts.release(of: repo, ref: ref) ?? Version(ref, requireV: true)
+    }
+}
+
+/// Path helpers for local cache directories and artifact paths.
+enum CachePath {
+    /// `path` without a trailing `/` or `/*`, with `./` removed.
+    static func normalized(_ path: String) -> String {
+        var p = path.trimmingSpaces
+        while p.hasSuffix("/*") || p.hasSuffix("/**") { p = String(p[..<p.lastIndex(of: "/")!]) }
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        while p.hasPrefix("./") { p.removeFirst(2) }
+        return p
+    }
+
+    /// Whether `inner` is `outer` or inside it.
+    static func isWithin(_ inner: String, _ outer: String) -> Bool {
+        let i = normalized(inner), o = normalized(outer)
+        return i == o || i.hasPrefix(o + "/")
+    }
+
+    /// The lines of a multi-line `path:` input (globs and exclusions as written; `!` lines dropped).
+    static func lines(_ value: String) -> [String] {
+        value.split(separator: "\n").map { String($0).trimmingSpaces }.filter { !$0.isEmpty && !$0.hasPrefix("!") }
+    }
+}
+
+/// A PLATFORM_PAIR step to paste when a matrix value holds `/`.
+enum PlatformPair {
+    static func step(matrixKey: String) -> String {
+        """
+        - name: Prepare
+          run: |
+            platform=${{ matrix.\(matrixKey) }}
+            echo "PLATFORM_PAIR=${platform//\\//-}" >> "$GITHUB_ENV"
+        """
+    }
+}

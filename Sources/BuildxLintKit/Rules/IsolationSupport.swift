@@ -1,0 +1,98 @@
+/// Shared logic of BXC101 (gha scopes) and BXC102 (registry refs, s3/azblob names): matrix legs that
+/// build different things but write the same cache location.
+enum SharedLocation {
+    struct Collision {
+        let first: BuildRun
+        let second: BuildRun
+        let export: EvaluatedCacheEntry
+        let location: CacheLocation
+    }
+
+    /// Collisions between legs of each step of `runs` for locations of `backends`, one per written export.
+    static func collisions(_ runs: [BuildRun], backends: Set<String>) -> [Collision] {
+        var out: [Collision] = []
+        for legs in runs.groupedByStep() where legs.count > 1 {
+            let exportCount = legs.map(\.exports.count).max() ?? 0
+            for i in 0..<exportCount {
+                var seen: [CacheLocation: BuildRun] = [:]
+                var reported = false
+                for run in legs where i < run.exports.count && run.stepRun.mayRun {
+                    guard !reported, let key = run.buildKey, let locations = run.exports[i].locations else { continue }
+                    for loc in locations where backends.contains(loc.backend) {
+                        if let other = seen[loc], let otherKey = other.buildKey, otherKey != key {
+                            out.append(Collision(first: other, second: run, export: run.exports[i], location: loc))
+                            reported = true
+                            break
+                        }
+                        seen[loc] = seen[loc] ?? run
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The matrix dimensions whose values differ between two legs, with the first differing value.
+    static func differingDimensions(_ a: JobRun, _ b: JobRun) -> [(key: String, values: [String])] {
+        a.matrix.keys.sorted().compactMap { k in
+            let va = a.matrix[k]?.templateText ?? "?", vb = b.matrix[k]?.templateText ?? "?"
+            return va == vb ? nil : (k, [va, vb])
+        }
+    }
+
+    /// The template to make a location unique per leg: `${{ matrix.k }}` joined, or PLATFORM_PAIR when a
+    /// value holds `/` (not allowed in tags and artifact names; the docs' idiom).
+    static func suffix(_ dims: [(key: String, values: [String])]) -> (text: String, needsPair: String?) {
+        var parts: [String] = []
+        var pairKey: String? = nil
+        for d in dims {
+            if d.values.contains(where: { $0.contains("/") }) {
+                parts.append("${{ env.PLATFORM_PAIR }}")
+                pairKey = pairKey ?? d.key
+            } else {
+                parts.append("${{ matrix.\(d.key) }}")
+            }
+        }
+        return (parts.joined(separator: "-"), pairKey)
+    }
+
+    /// Edits that give every entry of `build` that writes or reads `location` the suffix (only for
+    /// entries that stand verbatim in the source).
+    static func edits(_ run: BuildRun, location: CacheLocation, suffix: String, text: SourceText) -> [TextEdit] {
+        var edits: [TextEdit] = []
+        var done = Set<Int>()
+        for ev in run.imports + run.exports {
+            guard let src = ev.source, src.located.isVerbatim, !src.entry.hasExpression || location.backend == "gha",
+                done.insert(src.located.span.start.offset).inserted, let locs = ev.locations, locs.contains(location)
+            else { continue }
+            let e = src.entry
+            switch location.backend {
+            case "gha":
+                if let f = e.field("scope") {
+                    edits.append(TextEdit(span: src.located.span(f.valueRange), replacement: f.value + "-" + suffix))
+                } else {
+                    edits.append(TextEdit(span: SourceSpan(at: src.located.span.end), replacement: ",scope=buildkit-" + suffix))
+                }
+            case "registry":
+                if let f = e.field("ref") {
+                    let (_, tag) = ImageReference.split(f.value)
+                    edits.append(TextEdit(span: src.located.span(f.valueRange), replacement: f.value + (tag == nil ? ":cache-" : "-") + suffix))
+                }
+            default:
+                if let f = e.field("name") {
+                    edits.append(TextEdit(span: src.located.span(f.valueRange), replacement: f.value + "-" + suffix))
+                } else {
+                    edits.append(TextEdit(span: SourceSpan(at: src.located.span.end), replacement: ",name=buildkit-" + suffix))
+                }
+            }
+        }
+        return edits
+    }
+
+    /// The span to report an evaluated entry at: its source entry, else the build's cache-to input.
+    static func span(_ ev: EvaluatedCacheEntry, _ run: BuildRun, direction: CacheDirection) -> SourceSpan {
+        if let s = ev.source { return s.located.span }
+        if let input = run.build.step.input(direction.rawValue) { return input.value.valueSpan }
+        return run.build.step.usesNode?.valueSpan ?? run.build.step.node.span
+    }
+}
