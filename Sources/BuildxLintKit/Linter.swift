@@ -91,6 +91,9 @@ public enum Linter {
         }
         var diagnostics = results.flatMap { $0 }
         diagnostics.sort(by: Diagnostic.reportOrder)
+        // A step reached twice (a YAML alias reused in two jobs) gives identical findings: keep one.
+        var seen = Set<Diagnostic>()
+        diagnostics = diagnostics.filter { seen.insert($0).inserted }
         var texts: [RepoPath: SourceText] = [:]
         for p in reported { texts[p.path] = p.text }
         return LintResult(diagnostics: diagnostics, fileCount: reported.count, texts: texts)

@@ -93,9 +93,58 @@ import Testing
         for d in result.diagnostics {
             #expect(d.ruleID != "BXC000", "\(tree)/\(d.path):\(d.span.start.line) does not parse: \(d.message)")
             let key = "\(tree)/\(d.path.display)"
-            if clean.contains(key) {
-                #expect(!d.ruleID.hasPrefix("BXC0"), "false alarm on a clean file: \(key):\(d.span.start.line) \(d.ruleID) \(d.message)")
+            if clean.contains(key), !Self.allowedOnClean.contains(d.ruleID) {
+                let reason = Self.indexDisagreements["\(key):\(d.span.start.line) \(d.ruleID)"]
+                #expect(reason != nil, "false alarm on a clean file: \(key):\(d.span.start.line) \(d.ruleID) \(d.message)")
             }
         }
+    }
+
+    /// INDEX.md calls a file `clean` when its cache and artifact configuration is right; such files may
+    /// still lack a pinned buildx (R4: BXC301), use a floating BuildKit image (R5: BXC304) or a branch ref
+    /// (BXC309), which INDEX notes separately.
+    static let allowedOnClean: Set<String> = ["BXC301", "BXC304", "BXC309"]
+
+    /// Findings on files INDEX calls clean, with why the INDEX is wrong (it reviewed cache settings only).
+    static let indexDisagreements: [String: String] = [
+        "mission-apprentissage__labonnealternance/.github/workflows/_build.yml:78 BXC308":
+            "`install: true` on docker/setup-buildx-action@v4: v4.0.0 removed the input (action.yml@v3.12.0 vs @v4.0.0), so the runner only warns and ignores it",
+    ]
+
+    /// Real bugs the INDEX records, which must be reported at these lines.
+    static let knownBugs: [(tree: String, path: String, line: Int, rule: String)] = [
+        ("Flexget__Flexget", ".github/workflows/docker-image.yml", 78, "BXC003"),
+        ("Flexget__Flexget", ".github/workflows/docker-image.yml", 79, "BXC003"),
+        ("Flexget__Flexget", ".github/workflows/docker-image.yml", 80, "BXC003"),
+        ("crazy-max__diun@cab5df2", ".github/workflows/build.yml", 138, "BXC210"),
+        ("dbschenker__vaultpal@f1ce13a", ".github/workflows/package.yml", 89, "BXC202"),
+        ("grafana__shared-workflows", "actions/docker-build-push-image/action.yaml", 315, "BXC301"),
+        ("hyperledger-iroha__iroha", ".github/workflows/publish.yml", 51, "BXC301"),
+        ("hyperledger-iroha__iroha", ".github/workflows/publish.yml", 146, "BXC301"),
+        ("hyperledger-iroha__iroha", ".github/workflows/publish_dev.yml", 24, "BXC301"),
+        ("pi-hole__docker-pi-hole@d3c5d6e", ".github/workflows/build-and-publish.yml", 97, "BXC301"),
+    ]
+
+    @Test(.enabled(if: TestSupport.sharedDir != nil))
+    func knownRealBugsAreCaught() throws {
+        for bug in Self.knownBugs {
+            let root = TestSupport.sharedDir!.appendingPathComponent("corpus/real/\(bug.tree)")
+            let files = try DirectorySource.files(root: root.path, select: { Selection.default.kind(of: $0) != nil }, maxFileSize: Linter.defaultMaxFileSize)
+            let found = Linter.lint(files: files).diagnostics
+            #expect(found.contains { $0.path.display == bug.path && $0.span.start.line == bug.line && $0.ruleID == bug.rule },
+                "\(bug.tree)/\(bug.path):\(bug.line) \(bug.rule) not reported")
+        }
+    }
+
+    @Test(.enabled(if: TestSupport.sharedDir != nil))
+    func beforeAndAfterFixPairs() throws {
+        func rules(_ tree: String) throws -> [String] {
+            let root = TestSupport.sharedDir!.appendingPathComponent("corpus/real/\(tree)")
+            let files = try DirectorySource.files(root: root.path, select: { Selection.default.kind(of: $0) != nil }, maxFileSize: Linter.defaultMaxFileSize)
+            return Linter.lint(files: files).diagnostics.map(\.ruleID)
+        }
+        // dbschenker/vaultpal PR #86: `name: digests` in every platform leg, then per-platform names.
+        #expect(try rules("dbschenker__vaultpal@f1ce13a").contains("BXC202"))
+        #expect(try !rules("dbschenker__vaultpal").contains("BXC202"))
     }
 }
