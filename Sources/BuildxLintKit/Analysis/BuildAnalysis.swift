@@ -13,39 +13,59 @@ public final class BuildCacheEntry: Sendable {
     public let list: LocatedList
     /// For a bake-action `set` line, the target pattern (`*`, `app`); nil for build-push-action.
     public let bakeTarget: String?
+    /// For an entry of a command line in a `run:` step, the flag it came from (`--cache-from`, `--set`).
+    public let flag: String?
     public var entry: CacheEntry { located.entry }
 
-    init(direction: CacheDirection, located: LocatedEntry, list: LocatedList, bakeTarget: String?) {
+    init(direction: CacheDirection, located: LocatedEntry, list: LocatedList, bakeTarget: String?, flag: String? = nil) {
         self.direction = direction
         self.located = located
         self.list = list
         self.bakeTarget = bakeTarget
+        self.flag = flag
     }
 }
 
 /// A docker/build-push-action or docker/bake-action step with its cache entries.
 public final class BuildStep: Sendable {
-    public enum Kind: Sendable { case buildPush, bake }
+    /// build-push-action, bake-action, or a `docker buildx build` / `docker build` / `docker buildx bake`
+    /// command line in a `run:` step.
+    public enum Kind: Sendable { case buildPush, bake, cliBuild, cliBake }
     public let kind: Kind
     public let step: Step
     public let scope: ValueScope
-    /// The `cache-from` / `cache-to` / `set` inputs, split as the action splits them.
+    /// The `cache-from` / `cache-to` / `set` inputs, split as the action splits them (empty for command lines).
     public let lists: [LocatedList]
     public let entries: [BuildCacheEntry]
+    /// The command line, for `run:` builds.
+    public let command: DockerCommand?
+    /// For a command line: the script's source offset of each script byte (to locate flags).
+    public let scriptOffsets: [Int]?
 
-    init(kind: Kind, step: Step, scope: ValueScope, lists: [LocatedList], entries: [BuildCacheEntry]) {
+    init(kind: Kind, step: Step, scope: ValueScope, lists: [LocatedList], entries: [BuildCacheEntry], command: DockerCommand? = nil, scriptOffsets: [Int]? = nil) {
         self.kind = kind
         self.step = step
         self.scope = scope
         self.lists = lists
         self.entries = entries
+        self.command = command
+        self.scriptOffsets = scriptOffsets
     }
+
+    /// Whether this build is a command line in a `run:` step.
+    public var isCommandLine: Bool { kind == .cliBuild || kind == .cliBake }
 
     /// Entries of one direction.
     public func entries(_ direction: CacheDirection) -> [BuildCacheEntry] { entries.filter { $0.direction == direction } }
 
-    /// Platforms from the `platforms` input (comma/newline list), or nil when absent or an expression.
+    /// Platforms from the `platforms` input (comma/newline list) or `--platform` flags, or nil when absent
+    /// or not known.
     public var platforms: [String]? {
+        if let command {
+            let values = command.values("platform")
+            guard !values.isEmpty, !values.contains(where: { $0.hasExpansion || $0.text.contains("${{") }) else { return nil }
+            return values.flatMap { $0.text.split(separator: ",").map(String.init) }
+        }
         guard let v = step.input("platforms"), let r = scope.resolve(v.value), !r.hasExpression else { return nil }
         return ActionListSplitter.commaAndNewline.split(r.text).map(\.text)
     }
@@ -163,6 +183,10 @@ public struct FileAnalysis: Sendable {
                 builds.append(bake(step, stepScope, text))
             }
         }
+        for step in steps where step.run != nil {
+            builds.append(contentsOf: commandLines(step, scope.adding(env: step.env), text))
+        }
+        builds.sort { $0.step.index < $1.step.index }
         return JobAnalysis(job: job, steps: steps, builds: builds, setups: setups)
     }
 
@@ -179,6 +203,50 @@ public struct FileAnalysis: Sendable {
             }
         }
         return BuildStep(kind: .buildPush, step: step, scope: scope, lists: lists, entries: entries)
+    }
+
+    /// `docker buildx build|bake` and `docker build` commands of a `run:` step, with their cache flags as
+    /// entries (values holding shell expansions are not known and are left out).
+    static func commandLines(_ step: Step, _ scope: ValueScope, _ text: SourceText) -> [BuildStep] {
+        guard let runNode = step.run, let script = runNode.scalar, script.contains("docker") else { return [] }
+        let commands = DockerCommandLine.commands(in: script)
+        guard !commands.isEmpty else { return [] }
+        let scriptBytes = Array(script.utf8)
+        let valueOffsets = runNode.valueOffsets(in: text)
+        let last = valueOffsets.count - 1
+        let runKey = step.node.pair("run")?.key ?? runNode
+        let list = LocatedList(
+            input: NamedValue(name: "run", key: runKey, value: runNode),
+            value: ResolvedValue(text: script, origin: runNode, via: nil, reference: runNode))
+        return commands.map { command in
+            var entries: [BuildCacheEntry] = []
+            for f in command.flags {
+                guard let value = f.value, !value.hasExpansion else { continue }
+                let direction: CacheDirection
+                var entryText = value.text
+                var target: String? = nil
+                var skip = 0
+                switch f.name {
+                case "cache-from": direction = .import
+                case "cache-to": direction = .export
+                case "set":
+                    guard let o = BakeOverride(value.text), o.attribute == "cache-from" || o.attribute == "cache-to" else { continue }
+                    direction = o.attribute == "cache-from" ? .import : .export
+                    entryText = o.value
+                    target = o.target
+                    skip = o.valueStart
+                default:
+                    continue
+                }
+                let wordOffsets = DockerCommandLine.offsets(of: value, in: scriptBytes)
+                let offsets = wordOffsets[skip...].map { valueOffsets[max(0, min($0, last))] }
+                let located = LocatedEntry(entry: CacheEntry(entryText), sourceOffsets: Array(offsets), text: text)
+                entries.append(BuildCacheEntry(direction: direction, located: located, list: list, bakeTarget: target, flag: "--" + f.name))
+            }
+            return BuildStep(
+                kind: command.kind == .bake ? .cliBake : .cliBuild, step: step, scope: scope, lists: [], entries: entries,
+                command: command, scriptOffsets: valueOffsets)
+        }
     }
 
     static func bake(_ step: Step, _ scope: ValueScope, _ text: SourceText) -> BuildStep {

@@ -41,6 +41,15 @@ public struct ValueScope: Sendable {
         return s
     }
 
+    /// Names of the `env:` variables visible here.
+    public var envNames: Set<String> { Set(env.keys) }
+
+    /// The literal value of env variable `name` (following `${{ env.X }}` chains), or nil.
+    public func literalEnv(_ name: String) -> String? {
+        guard let node = env[name]?.value, let r = resolve(node), !r.hasExpression else { return nil }
+        return r.text
+    }
+
     /// Resolves `node`: when its whole text is `${{ env.X }}` (or `${{ inputs.x }}` in a composite
     /// action) and that names a literal scalar, follows it (up to 8 hops); otherwise the node itself.
     /// Returns nil for non-scalar nodes.
@@ -107,6 +116,13 @@ public final class LocatedList: Sendable {
     public let input: NamedValue
     public let value: ResolvedValue
     public let items: [(item: ListItem, sourceOffsets: [Int])]
+
+    /// A list with no items of its own (the `run:` script a command line was found in).
+    init(input: NamedValue, value: ResolvedValue) {
+        self.input = input
+        self.value = value
+        items = []
+    }
 
     /// Splits `value` (a resolved scalar) with `splitter`, mapping every byte back to the source.
     public init(input: NamedValue, value: ResolvedValue, splitter: ActionListSplitter, text: SourceText) {

@@ -100,7 +100,11 @@ public struct PackedCacheEntriesRule: Rule {
                 rendered = "\(key): |\n" + lines.map { "  " + $0 }.joined(separator: "\n")
             }
             var fixes: [Fix] = []
-            if let edit = Self.edit(context, be, parts: parts, prefix: prefix) {
+            var help = "Put each cache entry on its own line:\n" + rendered
+            if let flag = be.flag {
+                let name = flag == "--set" ? "--set \(prefix)" : flag + " "
+                help = "Pass each cache entry with its own flag:\n" + parts.map { "\(name)'\($0)'" }.joined(separator: " \\\n")
+            } else if let edit = Self.edit(context, be, parts: parts, prefix: prefix) {
                 fixes = [Fix(title: "Put each cache entry on its own line", edits: [edit])]
             }
             let what = be.direction == .import ? "sources" : "destinations"
@@ -108,7 +112,7 @@ public struct PackedCacheEntriesRule: Rule {
                 diagnostic(
                     context, located.span,
                     "\(parts.count) cache \(what) packed into one \(be.inputLabel) entry\(be.viaSuffix); buildx reads it as ONE\(entry.type.map { " `type=\($0)`" } ?? "") entry whose later keys overwrite the earlier ones, so only one of the \(parts.count) is used",
-                    help: "Put each cache entry on its own line:\n" + rendered, fixes: fixes))
+                    help: help, fixes: fixes))
         }
         return out
     }

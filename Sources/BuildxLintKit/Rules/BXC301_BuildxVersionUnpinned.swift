@@ -63,7 +63,7 @@ public struct BuildxVersionUnpinnedRule: Rule {
             }
             // A workflow job that builds with no setup-buildx-action before the build at all.
             guard !job.isCompositeAction, job.setups.isEmpty else { continue }
-            for build in job.builds {
+            for build in job.builds where !build.isCommandLine {
                 guard let uses = build.step.usesNode else { continue }
                 // A `builder:` input, a local action or a `docker buildx create` step may set up buildx in
                 // ways this rule cannot see: unknown, so not reported.

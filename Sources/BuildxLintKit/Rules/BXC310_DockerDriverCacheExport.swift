@@ -43,6 +43,10 @@ public struct DockerDriverCacheExportRule: Rule {
             for build in job.builds {
                 let exports = build.entries(.export).filter { !$0.entry.isEmpty && !$0.entry.isWholeExpression && $0.entry.type != "inline" }
                 guard let export = exports.first, build.step.input("builder") == nil else { continue }
+                if let command = build.command {
+                    // `--builder x`, or a builder created in the same script, is not the docker driver.
+                    if command.values("builder").count > 0 || (build.step.run?.scalar?.contains("buildx create") ?? false) { continue }
+                }
                 let earlier = job.steps.filter { $0.index < build.step.index }
                 // Something this rule cannot see may set up a builder: a local action or `docker buildx create`.
                 if earlier.contains(where: { $0.uses?.isLocal == true || ($0.run?.scalar?.contains("buildx create") ?? false) }) { continue }

@@ -145,6 +145,9 @@ public enum RuleRegistry {
         UnknownOrRemovedActionInputRule(),
         MutableActionRefRule(),
         DockerDriverCacheExportRule(),
+        GHACacheInRunStepRule(),
+        CLICacheFlagWordSplittingRule(),
+        PlatformPairNonBashRule(),
         UnusedSuppressionRule(),
     ]
 

@@ -27,6 +27,7 @@ extension CacheField {
 extension BuildCacheEntry {
     /// "cache-from" / "cache-to" or, for bake-action, "set `*.cache-to`".
     var inputLabel: String {
+        if let flag { return flag == "--set" ? "`--set \(bakeTarget ?? "*").\(direction.rawValue)`" : "`\(flag)`" }
         if let t = bakeTarget { return "set `\(t).\(direction.rawValue)`" }
         return "`\(direction.rawValue)`"
     }

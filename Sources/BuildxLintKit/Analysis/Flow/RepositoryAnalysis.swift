@@ -346,8 +346,8 @@ struct FlowWalker {
             let sr = StepRun(run: run, file: file, step: step, context: stepCtx, order: order, via: via, mayRun: mayRun, condition: condition)
             order += 1
             stepRuns.append(sr)
-            if let build = file.jobs.lazy.flatMap(\.builds).first(where: { $0.step === step }) {
-                buildRuns.append(Self.buildRun(sr, build))
+            for job in file.jobs {
+                for build in job.builds where build.step === step { buildRuns.append(Self.buildRun(sr, build)) }
             }
             if let uses = step.uses, uses.isLocal, depth < Self.maxDepth, let path = uses.path {
                 let dir = Self.normalize(path)
@@ -398,7 +398,7 @@ struct FlowWalker {
                 }
                 if direction == .import { imports = evaluated } else { exports = evaluated }
             }
-        case .bake:
+        case .bake, .cliBuild, .cliBake:
             for be in build.entries {
                 let text = sr.evaluate(be.entry.text)
                 let e = text.map(CacheEntry.init)
@@ -409,9 +409,21 @@ struct FlowWalker {
         // What is built: the inputs that change the image, evaluated.
         var keyParts: [String] = []
         var known = true
-        let inputs = build.kind == .buildPush
-            ? ["platforms", "target", "file", "context", "build-args", "build-contexts"]
-            : ["targets", "files", "workdir", "source"]
+        let inputs: [String]
+        switch build.kind {
+        case .buildPush: inputs = ["platforms", "target", "file", "context", "build-args", "build-contexts"]
+        case .bake: inputs = ["targets", "files", "workdir", "source"]
+        case .cliBuild, .cliBake: inputs = []
+        }
+        if let command = build.command {
+            for f in command.flags where ["platform", "file", "target", "build-arg", "set", "build-context"].contains(f.name) {
+                guard let v = f.value, !(f.name == "set" && (v.text.contains(".cache-from") || v.text.contains(".cache-to"))) else { continue }
+                if v.hasExpansion { known = false } else if let s = sr.evaluate(v.text) { keyParts.append("\(f.name)=\(s)") } else { known = false }
+            }
+            for p in command.positionals {
+                if p.hasExpansion { known = false } else if let s = sr.evaluate(p.text) { keyParts.append(s) } else { known = false }
+            }
+        }
         for name in inputs {
             guard let v = build.step.input(name)?.value.scalar else { continue }
             if let s = sr.evaluate(v) { keyParts.append("\(name)=\(s)") } else { known = false }
@@ -425,10 +437,17 @@ struct FlowWalker {
             }
         }
         var platforms: [String]? = nil
-        if let v = build.step.input("platforms")?.value.scalar, let s = sr.evaluate(v) {
+        if let command = build.command {
+            let values = command.values("platform")
+            if !values.isEmpty, !values.contains(where: \.hasExpansion) {
+                let evaluated = values.compactMap { sr.evaluate($0.text) }
+                if evaluated.count == values.count { platforms = evaluated.flatMap { $0.split(separator: ",").map(String.init) } }
+            }
+        } else if let v = build.step.input("platforms")?.value.scalar, let s = sr.evaluate(v) {
             platforms = ActionListSplitter.commaAndNewline.split(s).map(\.text)
         }
-        if build.step.input("platforms") == nil {
+        let givesPlatform = build.command.map { !$0.values("platform").isEmpty } ?? (build.step.input("platforms") != nil)
+        if !givesPlatform {
             // The native platform of the runner: legs on different runners build different platforms.
             if let r = sr.run.runsOn { keyParts.append("runs-on=\(r)") } else if sr.run.job.runsOn != nil { known = false }
         }
