@@ -123,6 +123,7 @@ import Testing
         ("hyperledger-iroha__iroha", ".github/workflows/publish.yml", 146, "BXC301"),
         ("hyperledger-iroha__iroha", ".github/workflows/publish_dev.yml", 24, "BXC301"),
         ("pi-hole__docker-pi-hole@d3c5d6e", ".github/workflows/build-and-publish.yml", 97, "BXC301"),
+        ("paperless-ngx__paperless-ngx@e37676b", ".github/workflows/docker.yml", 59, "BXC210"),
     ]
 
     @Test(.enabled(if: TestSupport.sharedDir != nil))

@@ -69,7 +69,7 @@ public struct BuildxVersionUnpinnedRule: Rule {
                 // ways this rule cannot see: unknown, so not reported.
                 let earlier = job.steps.prefix { $0.index < build.step.index }
                 let maybeSetUp = build.step.input("builder") != nil
-                    || earlier.contains { $0.uses?.isLocal == true || ($0.run?.scalar?.contains("buildx create") ?? false) }
+                    || earlier.contains(where: \.maySetUpBuilder)
                 guard !maybeSetUp else { break }
                 out.append(
                     diagnostic(

@@ -49,7 +49,7 @@ public struct DockerDriverCacheExportRule: Rule {
                 }
                 let earlier = job.steps.filter { $0.index < build.step.index }
                 // Something this rule cannot see may set up a builder: a local action or `docker buildx create`.
-                if earlier.contains(where: { $0.uses?.isLocal == true || ($0.run?.scalar?.contains("buildx create") ?? false) }) { continue }
+                if earlier.contains(where: \.maySetUpBuilder) { continue }
                 let setups = job.setups(before: build)
                 let buildIf = Conditions.expression(build.step.ifNode)
                 let problem: String?

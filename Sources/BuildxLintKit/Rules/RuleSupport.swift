@@ -144,3 +144,15 @@ extension Substring {
         return nil
     }
 }
+
+extension Step {
+    /// Whether this step may set up a buildx builder in a way the rules cannot see: a local action, another
+    /// buildx setup action (`crazy-max/ghaction-docker-buildx`), or `docker buildx create` in a script.
+    var maySetUpBuilder: Bool {
+        if let uses {
+            if uses.isLocal { return true }
+            if let repo = uses.repository, repo != KnownAction.setupBuildx, repo.contains("buildx") { return true }
+        }
+        return run?.scalar?.contains("buildx create") ?? false
+    }
+}
