@@ -9,15 +9,16 @@ public enum KnownAction {
 public final class BuildCacheEntry: Sendable {
     public let direction: CacheDirection
     public let located: LocatedEntry
-    /// The list input the entry came from (`cache-from`, `cache-to`, or bake-action `set`).
-    public let list: LocatedList
+    /// The list input the entry came from (`cache-from`, `cache-to`, bake-action `set`, or the `run:`
+    /// script of a command line); nil for an element of a bake or compose file.
+    public let list: LocatedList?
     /// For a bake-action `set` line, the target pattern (`*`, `app`); nil for build-push-action.
     public let bakeTarget: String?
     /// For an entry of a command line in a `run:` step, the flag it came from (`--cache-from`, `--set`).
     public let flag: String?
     public var entry: CacheEntry { located.entry }
 
-    init(direction: CacheDirection, located: LocatedEntry, list: LocatedList, bakeTarget: String?, flag: String? = nil) {
+    init(direction: CacheDirection, located: LocatedEntry, list: LocatedList?, bakeTarget: String?, flag: String? = nil) {
         self.direction = direction
         self.located = located
         self.list = list
@@ -122,6 +123,8 @@ public struct FileAnalysis: Sendable {
     public let jobs: [JobAnalysis]
     /// A parse failure (BXC000); when set the file has no document.
     public let parseError: YAMLError?
+    /// Cache entries written in a bake or compose file (elements of `cache-from`/`cache-to` lists).
+    public var bakeEntries: [BuildCacheEntry] = []
 
     /// The workflow, when the file is one.
     public var workflow: Workflow? { if case .workflow(let w) = document { return w } else { return nil } }

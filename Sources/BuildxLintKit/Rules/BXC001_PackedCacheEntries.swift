@@ -89,8 +89,7 @@ public struct PackedCacheEntriesRule: Rule {
             let parts = Self.split(entry)
             guard parts.count > 1 else { continue }
             let located = be.located
-            let list = be.list
-            let key = list.input.name
+            let key = be.list?.input.name ?? be.direction.rawValue
             let prefix = be.bakeTarget.map { "\($0).\(be.direction.rawValue)=" } ?? ""
             let lines = parts.map { prefix + $0 }
             let rendered: String
@@ -101,7 +100,9 @@ public struct PackedCacheEntriesRule: Rule {
             }
             var fixes: [Fix] = []
             var help = "Put each cache entry on its own line:\n" + rendered
-            if let flag = be.flag {
+            if be.list == nil {
+                help = "Write each cache entry as its own list element:\n\(be.direction.rawValue) = [\n" + parts.map { "  \"\($0)\"," }.joined(separator: "\n") + "\n]"
+            } else if let flag = be.flag {
                 let name = flag == "--set" ? "--set \(prefix)" : flag + " "
                 help = "Pass each cache entry with its own flag:\n" + parts.map { "\(name)'\($0)'" }.joined(separator: " \\\n")
             } else if let edit = Self.edit(context, be, parts: parts, prefix: prefix) {
@@ -185,8 +186,8 @@ public struct PackedCacheEntriesRule: Rule {
     static func edit(_ context: RuleContext, _ be: BuildCacheEntry, parts: [String], prefix: String) -> TextEdit? {
         let lines = parts.map { prefix + $0 }
         let located = be.located
-        guard located.isVerbatim else { return nil }
-        let origin = be.list.value.origin
+        guard located.isVerbatim, let list = be.list else { return nil }
+        let origin = list.value.origin
         let entrySpan = located.span
         switch origin.scalarStyle {
         case .literal:
@@ -194,7 +195,7 @@ public struct PackedCacheEntriesRule: Rule {
             let indent = context.indentation(ofLine: entrySpan.start.line)
             return TextEdit(span: entrySpan, replacement: parts.joined(separator: "\n" + indent + prefix))
         case .plain:
-            guard be.list.items.count == 1, origin.valueSpan.start.line == origin.valueSpan.end.line else { return nil }
+            guard list.items.count == 1, origin.valueSpan.start.line == origin.valueSpan.end.line else { return nil }
             let indent = context.indentation(ofLine: origin.valueSpan.start.line) + "  "
             return TextEdit(span: origin.valueSpan, replacement: "|\n" + lines.map { indent + $0 }.joined(separator: "\n"))
         default:

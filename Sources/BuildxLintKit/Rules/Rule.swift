@@ -60,7 +60,7 @@ public struct RuleContext: Sendable {
     public let builds: [BuildStep]
     /// Every cache entry of the file that is not empty, not a whole `${{ }}` expression, and not a `#`
     /// line (BXC006 reports those; checking them as entries would only add noise).
-    public let cacheEntries: [(build: BuildStep, entry: BuildCacheEntry)]
+    public let cacheEntries: [(build: BuildStep?, entry: BuildCacheEntry)]
 
     /// Every step of every job (or of the composite action), with its job.
     public let steps: [(job: JobAnalysis, step: Step)]
@@ -72,9 +72,9 @@ public struct RuleContext: Sendable {
         self.repository = repository
         steps = file.allSteps
         builds = file.jobs.flatMap(\.builds)
-        cacheEntries = builds.flatMap { b in
-            b.entries.filter { !$0.entry.isEmpty && !$0.entry.isWholeExpression && !$0.entry.text.hasPrefix("#") }.map { (b, $0) }
-        }
+        let keep: (BuildCacheEntry) -> Bool = { !$0.entry.isEmpty && !$0.entry.isWholeExpression && !$0.entry.text.hasPrefix("#") }
+        cacheEntries = builds.flatMap { b in b.entries.filter(keep).map { (Optional(b), $0) } }
+            + file.bakeEntries.filter(keep).map { (nil, $0) }
     }
 }
 

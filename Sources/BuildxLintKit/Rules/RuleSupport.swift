@@ -28,12 +28,13 @@ extension BuildCacheEntry {
     /// "cache-from" / "cache-to" or, for bake-action, "set `*.cache-to`".
     var inputLabel: String {
         if let flag { return flag == "--set" ? "`--set \(bakeTarget ?? "*").\(direction.rawValue)`" : "`\(flag)`" }
+        if list == nil { return "`\(direction.rawValue)` of target `\(bakeTarget ?? "?")`" }
         if let t = bakeTarget { return "set `\(t).\(direction.rawValue)`" }
         return "`\(direction.rawValue)`"
     }
 
     /// Where the value came from, for messages: " (through env `X`)" or "".
-    var viaSuffix: String { list.value.via.map { " (through \($0))" } ?? "" }
+    var viaSuffix: String { list?.value.via.map { " (through \($0))" } ?? "" }
 }
 
 /// Valid importer and exporter types (BuildKit `cmd/buildkitd/main.go`; reference §1.6).
