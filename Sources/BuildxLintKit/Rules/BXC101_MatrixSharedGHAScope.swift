@@ -73,12 +73,24 @@ public struct MatrixSharedGHAScopeRule: Rule {
         for c in SharedLocation.collisions(context.buildRuns, backends: backends) {
             let span = SharedLocation.span(c.export, c.second, direction: .export)
             guard seenSpans.insert(span.start.offset).inserted else { continue }
-            let dims = SharedLocation.differingDimensions(c.first.stepRun.run, c.second.stepRun.run)
+            var dims = SharedLocation.differingDimensions(c.first.stepRun.run, c.second.stepRun.run)
+            // Prefer the dimensions the build's own inputs read (`platforms: ${{ matrix.platform }}`).
+            let stepText = c.second.build.step.with.compactMap(\.value.scalar).joined(separator: "\n") + (c.second.build.step.run?.scalar ?? "")
+            let read = dims.filter { stepText.contains("matrix.\($0.key)") }
+            if !read.isEmpty { dims = read }
             let (suffix, pairKey) = SharedLocation.suffix(dims)
             let legs = "legs \(c.first.stepRun.legName) and \(c.second.stepRun.legName)"
             let what = c.location.backend == "gha" ? "scope" : c.location.backend == "registry" ? "ref" : "name"
             var help = "Give each matrix leg its own \(c.location.backend) \(what) on both cache-from and cache-to"
-            help += suffix.isEmpty ? "." : ", e.g. by adding `\(suffix)` to it."
+            if !suffix.isEmpty {
+                switch c.location.backend {
+                case "gha": help += ", e.g. `scope=\(c.location.identity)-\(suffix)`."
+                case "registry": help += ", e.g. `ref=\(c.location.identity)\(ImageReference.split(c.location.identity).tag == nil ? ":cache-" : "-")\(suffix)`."
+                default: help += ", e.g. by adding `-\(suffix)` to its name."
+                }
+            } else {
+                help += "."
+            }
             if let key = pairKey {
                 help += "\nThe matrix value holds `/`, so derive PLATFORM_PAIR first (before the build):\n" + PlatformPair.step(matrixKey: key)
             }
