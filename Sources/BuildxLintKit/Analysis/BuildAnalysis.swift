@@ -64,7 +64,7 @@ public final class BuildStep: Sendable {
     public var platforms: [String]? {
         if let command {
             let values = command.values("platform")
-            guard !values.isEmpty, !values.contains(where: { $0.hasExpansion || $0.text.contains("${{") }) else { return nil }
+            guard !values.isEmpty, !values.contains(where: { $0.hasExpansion || $0.text.hasSubstring("${{") }) else { return nil }
             return values.flatMap { $0.text.split(separator: ",").map(String.init) }
         }
         guard let v = step.input("platforms"), let r = scope.resolve(v.value), !r.hasExpression else { return nil }
@@ -211,7 +211,7 @@ public struct FileAnalysis: Sendable {
     /// `docker buildx build|bake` and `docker build` commands of a `run:` step, with their cache flags as
     /// entries (values holding shell expansions are not known and are left out).
     static func commandLines(_ step: Step, _ scope: ValueScope, _ text: SourceText) -> [BuildStep] {
-        guard let runNode = step.run, let script = runNode.scalar, script.contains("docker") else { return [] }
+        guard let runNode = step.run, let script = runNode.scalar, script.hasSubstring("docker") else { return [] }
         let commands = DockerCommandLine.commands(in: script)
         guard !commands.isEmpty else { return [] }
         let scriptBytes = Array(script.utf8)

@@ -24,6 +24,12 @@ public struct Suppressions: Sendable {
 
     /// Finds directives in `text`. `contentLines` are lines inside block scalars, where `#` is content.
     public init(text: SourceText, root: YAMLNode?, commentMarkers: [String] = ["#"]) {
+        // Most files have no directive: skip the line scan and the tree walk then.
+        guard Self.mentionsDirective(text.bytes) else {
+            directives = []
+            blockEnds = [:]
+            return
+        }
         var blockEnds: [Int: Int] = [:]
         var contentLines = Set<Int>()
         if let root { Self.collectBlocks(root, &blockEnds, &contentLines, budget: 100_000) }
@@ -60,6 +66,18 @@ public struct Suppressions: Sendable {
             directives.append(Directive(rules: d.rules, fileWide: d.fileWide, line: line, span: span, standalone: standalone))
         }
         self.directives = directives
+    }
+
+    /// Whether `buildx-lint:` occurs in the bytes at all.
+    static func mentionsDirective(_ b: [UInt8]) -> Bool {
+        let needle = Array("buildx-lint:".utf8)
+        guard b.count >= needle.count else { return false }
+        var i = 0
+        while i <= b.count - needle.count {
+            if b[i] == needle[0], b[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Parses ` buildx-lint: ignore[A,B] reason` (the text after the comment marker).

@@ -178,7 +178,7 @@ public struct PackedCacheEntriesRule: Rule {
     /// Whether a bare field looks like an image reference (`ghcr.io/o/app:tag`, `user/app`).
     static func looksLikeReference(_ s: String) -> Bool {
         guard !s.isEmpty, !s.contains(" ") else { return false }
-        return s.contains("/") || s.contains(":") || s.contains("${{")
+        return s.contains("/") || s.contains(":") || s.hasSubstring("${{")
     }
 
     /// The text edit that rewrites the entry into one line per part, when the source allows it.

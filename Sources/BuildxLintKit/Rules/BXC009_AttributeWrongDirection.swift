@@ -25,7 +25,7 @@ public struct AttributeWrongDirectionRule: Rule {
         var out: [Diagnostic] = []
         for (_, be) in context.cacheEntries where be.entry.form == .attributes {
             let entry = be.entry
-            guard entry.typeFields.count <= 1, let type = entry.type, !type.contains("${{") else { continue }
+            guard entry.typeFields.count <= 1, let type = entry.type, !type.hasSubstring("${{") else { continue }
             let where_ = "\(be.inputLabel) entry\(be.viaSuffix)"
             if type == "local" {
                 let (need, wrong) = be.direction == .import ? ("src", "dest") : ("dest", "src")

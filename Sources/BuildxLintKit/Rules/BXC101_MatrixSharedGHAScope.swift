@@ -76,7 +76,7 @@ public struct MatrixSharedGHAScopeRule: Rule {
             var dims = SharedLocation.differingDimensions(c.first.stepRun.run, c.second.stepRun.run)
             // Prefer the dimensions the build's own inputs read (`platforms: ${{ matrix.platform }}`).
             let stepText = c.second.build.step.with.compactMap(\.value.scalar).joined(separator: "\n") + (c.second.build.step.run?.scalar ?? "")
-            let read = dims.filter { stepText.contains("matrix.\($0.key)") }
+            let read = dims.filter { stepText.hasSubstring("matrix.\($0.key)") }
             if !read.isEmpty { dims = read }
             let (suffix, pairKey) = SharedLocation.suffix(dims)
             let legs = "legs \(c.first.stepRun.legName) and \(c.second.stepRun.legName)"

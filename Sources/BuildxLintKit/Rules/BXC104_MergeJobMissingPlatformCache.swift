@@ -87,12 +87,13 @@ public struct MergeJobMissingPlatformCacheRule: Rule {
             for ev in run.imports { for l in ev.locations ?? [] { imported.insert(l) } }
             guard !imported.isEmpty else { continue }
             // The needed matrix jobs of the same workflow run and the locations their legs export.
-            let needed = context.repository.jobRuns.filter {
-                $0.file.path == job.file.path && $0.caller == job.caller && job.needsClosure.contains($0.job.id) && $0.legCount > 1
+            guard !job.needsClosure.isEmpty else { continue }
+            let needed = context.repository.jobRuns(inWorkflow: job.file.path).filter {
+                $0.caller == job.caller && job.needsClosure.contains($0.job.id) && $0.legCount > 1
             }
             var byJob: [String: [BuildRun]] = [:]
-            for b in context.repository.buildRuns where needed.contains(where: { $0 === b.stepRun.run }) {
-                byJob[b.stepRun.run.job.id, default: []].append(b)
+            for n in needed {
+                for b in context.repository.buildRuns(of: n) { byJob[b.stepRun.run.job.id, default: []].append(b) }
             }
             for (jobID, builds) in byJob.sorted(by: { $0.key < $1.key }) {
                 for legs in builds.groupedByStep() where legs.count > 1 {

@@ -69,7 +69,6 @@ public struct ActionsCacheKeyNotPerPlatformRule: Rule {
 
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        let allBuilds = context.repository.buildRuns
         for legs in context.stepRuns.groupedByStep() where legs.count > 1 {
             guard let first = legs.first, TransportAction.of(first.step) == .cache, let keyInput = first.step.input("key") else { continue }
             // The builds of the same leg whose local caches live under this step's paths.
@@ -77,7 +76,7 @@ public struct ActionsCacheKeyNotPerPlatformRule: Rule {
             for sr in legs where sr.mayRun {
                 guard let key = sr.input("key"), let pathText = sr.input("path") else { continue }
                 let paths = CachePath.lines(pathText)
-                let builds = allBuilds.filter { $0.stepRun.run === sr.run && $0.stepRun.mayRun }
+                let builds = context.repository.buildRuns(of: sr.run).filter { $0.stepRun.mayRun }
                 let related = builds.filter { b in
                     (b.imports + b.exports).contains { ev in
                         (ev.locations ?? []).contains { loc in

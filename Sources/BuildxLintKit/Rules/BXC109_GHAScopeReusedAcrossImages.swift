@@ -68,22 +68,15 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
 
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        // Writers of each gha scope across the repository, in a stable order (path, position).
-        let all = context.repository.buildRuns.filter { $0.stepRun.mayRun && $0.buildKey != nil }
-            .sorted { ($0.file.path, $0.build.step.node.span.start.offset) < ($1.file.path, $1.build.step.node.span.start.offset) }
-        var firstWriter: [String: BuildRun] = [:]
         var reported = Set<Int>()
-        for run in all {
+        for run in context.buildRuns where run.stepRun.mayRun && run.buildKey != nil {
             for ev in run.exports {
                 for loc in ev.locations ?? [] where loc.backend == "gha" {
-                    guard let first = firstWriter[loc.identity] else {
-                        firstWriter[loc.identity] = run
-                        continue
-                    }
-                    // Legs of one step are BXC101's; exclusive `if:`s never run together.
-                    guard first.stepRun.stepKey != run.stepRun.stepKey, first.build.step !== run.build.step,
+                    // The first writer of the scope in the repository (file and position order).
+                    guard let first = context.repository.ghaWriters[loc.identity]?.first, first !== run,
+                        first.stepRun.stepKey != run.stepRun.stepKey, first.build.step !== run.build.step,
                         !(first.stepRun.run === run.stepRun.run && Conditions.exclusive(first.stepRun.condition, run.stepRun.condition)),
-                        Self.image(first) != Self.image(run), run.file.path == context.file.path
+                        Self.image(first) != Self.image(run)
                     else { continue }
                     let span = SharedLocation.span(ev, run, direction: .export)
                     guard reported.insert(span.start.offset).inserted else { continue }

@@ -39,8 +39,13 @@ public struct CacheImportNeverWrittenRule: Rule {
 
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        let written = context.repository.buildRuns.flatMap { $0.exports.flatMap { $0.locations ?? [] } }
-        let exportsUnknown = context.repository.buildRuns.contains { b in b.exports.contains { $0.locations == nil } }
+        let repo = context.repository
+        let exportsUnknown = repo.someExportUnknown
+        func isWritten(_ loc: CacheLocation) -> Bool {
+            repo.writtenLocations.contains(loc)
+                || repo.symbolicWrittenLocations.contains { $0.backend == loc.backend && Self.matches($0.identity, loc.identity) }
+                || (ExprValue.hasMarker(loc.identity) && repo.writtenLocations.contains { $0.backend == loc.backend && Self.matches($0.identity, loc.identity) })
+        }
         var reported = Set<Int>()
         for run in context.buildRuns where run.stepRun.mayRun {
             let ownExports = run.exports.flatMap { $0.locations ?? [] }
@@ -49,7 +54,7 @@ public struct CacheImportNeverWrittenRule: Rule {
                     // Only when this build writes another location of the same backend (a mismatch, not a
                     // deliberate import-only build), and every writer's location is known.
                     guard !exportsUnknown, ownExports.contains(where: { $0.backend == loc.backend && !Self.matches($0.identity, loc.identity) }),
-                        !written.contains(where: { $0.backend == loc.backend && Self.matches($0.identity, loc.identity) })
+                        !isWritten(loc)
                     else { continue }
                     let span = SharedLocation.span(ev, run, direction: .import)
                     guard reported.insert(span.start.offset).inserted else { continue }

@@ -52,7 +52,9 @@ public struct ArtifactNameNotUniqueRule: Rule {
         var out: [Diagnostic] = []
         // All uploads (v4+) of the repository, by workflow run: the caller's file identifies the run.
         var byRun: [String: [(String, StepRun)]] = [:]
-        for sr in context.repository.stepRuns where sr.mayRun && TransportAction.of(sr.step) == .upload {
+        // Two runs of one upload step collide: legs of a matrix, or calls of the reusable workflow that holds
+        // it from one caller workflow. Both are runs of a step written in this file.
+        for sr in context.stepRuns where sr.mayRun && TransportAction.of(sr.step) == .upload {
             guard let v = TransportAction.release(sr.step), v.major >= 4, sr.step.input("overwrite")?.value.scalar != "true" else { continue }
             let name = sr.step.input("name") == nil ? "artifact" : sr.input("name")
             guard let name else { continue }

@@ -67,8 +67,8 @@ public struct MergeMultipleLocalCachesRule: Rule {
                 sr.step.input("name") == nil || (sr.input("pattern") != nil)
             else { continue }
             // A later build in the same job run importing that folder as one local cache.
-            let importer = context.repository.buildRuns.first { b in
-                b.stepRun.run === sr.run && b.stepRun.order > sr.order && b.imports.contains { ev in
+            let importer = context.repository.buildRuns(of: sr.run).first { b in
+                b.stepRun.order > sr.order && b.imports.contains { ev in
                     (ev.locations ?? []).contains { $0.backend == "local" && CachePath.normalized($0.identity) == CachePath.normalized(path) }
                 }
             }

@@ -59,7 +59,7 @@ public struct LocalCachePathMismatchRule: Rule {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
         for run in context.buildRuns where run.stepRun.mayRun {
-            let steps = context.repository.stepRuns.filter { $0.run === run.stepRun.run && $0.mayRun }
+            let steps = context.repository.stepRuns(of: run.stepRun.run).filter { $0.mayRun }
             let later = steps.filter { $0.order > run.stepRun.order }
             for ev in run.exports {
                 for loc in ev.locations ?? [] where loc.backend == "local" && !ExprValue.hasMarker(loc.identity) {

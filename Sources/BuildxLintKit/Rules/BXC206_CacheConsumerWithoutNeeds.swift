@@ -59,8 +59,8 @@ public struct CacheConsumerWithoutNeedsRule: Rule {
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
-        let uploads = context.repository.stepRuns.filter { $0.mayRun && TransportAction.of($0.step) == .upload }
         for sr in context.stepRuns where sr.mayRun && TransportAction.of(sr.step) == .download {
+            let uploads = context.repository.uploads(inWorkflow: sr.run.file.path).filter(\.mayRun)
             let name = sr.input("name"), pattern = sr.input("pattern")
             guard name != nil || pattern != nil else { continue }
             let producers = uploads.filter { up in

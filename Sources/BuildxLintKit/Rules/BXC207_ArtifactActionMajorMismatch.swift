@@ -60,10 +60,10 @@ public struct ArtifactActionMajorMismatchRule: Rule {
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
-        let uploads = context.repository.stepRuns.filter { TransportAction.of($0.step) == .upload }
         for sr in context.stepRuns where TransportAction.of(sr.step) == .download {
+            let uploads = context.repository.uploads(inWorkflow: sr.run.file.path)
             guard let dv = TransportAction.release(sr.step), let name = sr.input("name") else { continue }
-            for up in uploads where up.run.file.path == sr.run.file.path {
+            for up in uploads {
                 guard let uv = TransportAction.release(up.step), (up.input("name") ?? "artifact") == name,
                     (uv.major <= 3) != (dv.major <= 3)
                 else { continue }

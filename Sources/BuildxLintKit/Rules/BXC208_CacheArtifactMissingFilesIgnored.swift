@@ -56,11 +56,10 @@ public struct CacheArtifactMissingFilesIgnoredRule: Rule {
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
-        let builds = context.repository.buildRuns
         for sr in context.stepRuns where sr.mayRun && TransportAction.of(sr.step) == .upload {
             guard sr.input("if-no-files-found") != "error", let paths = sr.input("path").map(CachePath.lines), let node = sr.step.usesNode else { continue }
-            let isCache = builds.contains { b in
-                b.stepRun.run === sr.run && b.stepRun.order < sr.order
+            let isCache = context.repository.buildRuns(of: sr.run).contains { b in
+                b.stepRun.order < sr.order
                     && b.exports.contains { ev in
                         (ev.locations ?? []).contains { loc in loc.backend == "local" && paths.contains { CachePath.isWithin(loc.identity, $0) } }
                     }

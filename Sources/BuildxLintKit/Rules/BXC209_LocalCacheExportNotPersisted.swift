@@ -41,7 +41,7 @@ public struct LocalCacheExportNotPersistedRule: Rule {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
         for run in context.buildRuns where run.stepRun.mayRun {
-            let steps = context.repository.stepRuns.filter { $0.run === run.stepRun.run }
+            let steps = context.repository.stepRuns(of: run.stepRun.run)
             for ev in run.exports {
                 for loc in ev.locations ?? [] where loc.backend == "local" {
                     let dest = loc.identity.split(separator: ":").first.map(String.init) ?? loc.identity

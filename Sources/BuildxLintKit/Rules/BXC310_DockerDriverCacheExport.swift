@@ -45,7 +45,7 @@ public struct DockerDriverCacheExportRule: Rule {
                 guard let export = exports.first, build.step.input("builder") == nil else { continue }
                 if let command = build.command {
                     // `--builder x`, or a builder created in the same script, is not the docker driver.
-                    if command.values("builder").count > 0 || (build.step.run?.scalar?.contains("buildx create") ?? false) { continue }
+                    if command.values("builder").count > 0 || (build.step.run?.scalar?.hasSubstring("buildx create") ?? false) { continue }
                 }
                 let earlier = job.steps.filter { $0.index < build.step.index }
                 // Something this rule cannot see may set up a builder: a local action or `docker buildx create`.

@@ -31,7 +31,7 @@ public struct PlatformPairNonBashRule: Rule {
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (job, step) in context.steps {
-            guard let run = step.run, let script = run.scalar, script.contains("${") else { continue }
+            guard let run = step.run, let script = run.scalar, script.hasSubstring("${") else { continue }
             let shell = Self.shell(step, job.job, context.file.workflow)
             guard let sh = shell?.split(separator: " ").first, sh == "sh" || sh.hasSuffix("/sh") || sh == "dash" else { continue }
             let expansions = GitHubEnvWrites.bashOnlyExpansions(script: script)

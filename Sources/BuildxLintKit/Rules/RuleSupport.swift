@@ -21,7 +21,7 @@ extension LocatedEntry {
 
 extension CacheField {
     /// Whether any part of the field comes from a `${{ }}` expression.
-    var hasExpression: Bool { rawKey.contains("${{") || value.contains("${{") }
+    var hasExpression: Bool { rawKey.hasSubstring("${{") || value.hasSubstring("${{") }
 }
 
 extension BuildCacheEntry {
@@ -152,8 +152,8 @@ extension Step {
     var maySetUpBuilder: Bool {
         if let uses {
             if uses.isLocal { return true }
-            if let repo = uses.repository, repo != KnownAction.setupBuildx, repo.contains("buildx") { return true }
+            if let repo = uses.repository, repo != KnownAction.setupBuildx, repo.hasSubstring("buildx") { return true }
         }
-        return run?.scalar?.contains("buildx create") ?? false
+        return run?.scalar?.hasSubstring("buildx create") ?? false
     }
 }

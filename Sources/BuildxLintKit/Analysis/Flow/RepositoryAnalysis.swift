@@ -71,7 +71,7 @@ public final class StepRun: Sendable {
 
     /// Evaluates a template string in this step's context; nil when not known.
     public func evaluate(_ text: String) -> String? {
-        if !text.contains("${{") { return text }
+        if !text.hasSubstring("${{") { return text }
         return ExpressionEvaluator.evaluate(template: text, context).templateText
     }
 
@@ -200,7 +200,58 @@ public final class RepositoryAnalysis: Sendable {
         buildRunsByPath = Dictionary(grouping: walker.buildRuns, by: { $0.file.path })
         stepRunsByPath = Dictionary(grouping: walker.stepRuns, by: { $0.file.path })
         jobRunsByKey = Dictionary(grouping: walker.jobRuns, by: { $0.jobKey })
+        stepRunsByRun = Dictionary(grouping: walker.stepRuns, by: { ObjectIdentifier($0.run) })
+        buildRunsByRun = Dictionary(grouping: walker.buildRuns, by: { ObjectIdentifier($0.stepRun.run) })
+        jobRunsByWorkflow = Dictionary(grouping: walker.jobRuns, by: { $0.file.path })
+        uploadsByWorkflow = Dictionary(
+            grouping: walker.stepRuns.filter { TransportAction.of($0.step) == .upload }, by: { $0.run.file.path })
+        var written = Set<CacheLocation>()
+        var symbolic: [CacheLocation] = []
+        var unknown = false
+        for b in walker.buildRuns {
+            for e in b.exports {
+                guard let locs = e.locations else { unknown = true; continue }
+                for l in locs where written.insert(l).inserted && ExprValue.hasMarker(l.identity) { symbolic.append(l) }
+            }
+        }
+        writtenLocations = written
+        symbolicWrittenLocations = symbolic
+        someExportUnknown = unknown
+        buildRunsInOrder = walker.buildRuns.sorted {
+            ($0.file.path, $0.build.step.node.span.start.offset) < ($1.file.path, $1.build.step.node.span.start.offset)
+        }
+        var writers: [String: [BuildRun]] = [:]
+        for b in buildRunsInOrder where b.stepRun.mayRun && b.buildKey != nil {
+            for e in b.exports {
+                for l in e.locations ?? [] where l.backend == "gha" { writers[l.identity, default: []].append(b) }
+            }
+        }
+        ghaWriters = writers
     }
+
+    /// Builds that export each gha scope, in file and position order (only builds whose inputs are known).
+    public let ghaWriters: [String: [BuildRun]]
+
+    let stepRunsByRun: [ObjectIdentifier: [StepRun]]
+    let buildRunsByRun: [ObjectIdentifier: [BuildRun]]
+    let jobRunsByWorkflow: [RepoPath: [JobRun]]
+    let uploadsByWorkflow: [RepoPath: [StepRun]]
+    /// Every location some build exports (known ones), and those holding symbols (matched as wildcards).
+    public let writtenLocations: Set<CacheLocation>
+    public let symbolicWrittenLocations: [CacheLocation]
+    /// Whether some export's location is not known (then "nothing writes X" cannot be concluded).
+    public let someExportUnknown: Bool
+    /// All build runs sorted by file and position.
+    public let buildRunsInOrder: [BuildRun]
+
+    /// The steps of one job run, in order.
+    public func stepRuns(of run: JobRun) -> [StepRun] { stepRunsByRun[ObjectIdentifier(run)] ?? [] }
+    /// The builds of one job run, in order.
+    public func buildRuns(of run: JobRun) -> [BuildRun] { buildRunsByRun[ObjectIdentifier(run)] ?? [] }
+    /// Every job run whose job is written in the workflow at `path`.
+    public func jobRuns(inWorkflow path: RepoPath) -> [JobRun] { jobRunsByWorkflow[path] ?? [] }
+    /// upload-artifact steps run by jobs of the workflow file at `path`.
+    public func uploads(inWorkflow path: RepoPath) -> [StepRun] { uploadsByWorkflow[path] ?? [] }
 
     let buildRunsByPath: [RepoPath: [BuildRun]]
     let stepRunsByPath: [RepoPath: [StepRun]]
@@ -417,7 +468,7 @@ struct FlowWalker {
         }
         if let command = build.command {
             for f in command.flags where ["platform", "file", "target", "build-arg", "set", "build-context"].contains(f.name) {
-                guard let v = f.value, !(f.name == "set" && (v.text.contains(".cache-from") || v.text.contains(".cache-to"))) else { continue }
+                guard let v = f.value, !(f.name == "set" && (v.text.hasSubstring(".cache-from") || v.text.hasSubstring(".cache-to"))) else { continue }
                 if v.hasExpansion { known = false } else if let s = sr.evaluate(v.text) { keyParts.append("\(f.name)=\(s)") } else { known = false }
             }
             for p in command.positionals {
@@ -430,7 +481,7 @@ struct FlowWalker {
         }
         if build.kind == .bake, let v = build.step.input("set")?.value.scalar {
             if let s = sr.evaluate(v) {
-                let lines = s.split(separator: "\n").filter { !$0.contains(".cache-from") && !$0.contains(".cache-to") }
+                let lines = s.split(separator: "\n").filter { !$0.hasSubstring(".cache-from") && !$0.hasSubstring(".cache-to") }
                 keyParts.append("set=" + lines.joined(separator: "\n"))
             } else {
                 known = false

@@ -210,7 +210,7 @@ public struct CacheEntry: Sendable, Hashable {
     }
 
     /// Whether any part of the entry comes from a `${{ … }}` expression.
-    public var hasExpression: Bool { text.contains("${{") }
+    public var hasExpression: Bool { text.hasSubstring("${{") }
 }
 
 /// If `b[i...]` starts a `${{ … }}` expression, the index just past its closing `}}`; else nil.

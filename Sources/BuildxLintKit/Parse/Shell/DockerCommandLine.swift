@@ -40,7 +40,7 @@ public enum DockerCommandLine {
     public static func commands(in script: String) -> [DockerCommand] {
         var out: [DockerCommand] = []
         let bytes = Array(script.utf8)
-        guard script.contains("docker") else { return [] }
+        guard script.hasSubstring("docker") else { return [] }
         for words in commandWords(bytes) {
             // `docker` must be the command itself: only `VAR=value` assignments or wrappers may come before it.
             guard let docker = words.firstIndex(where: { $0.text == "docker" || $0.text.hasSuffix("/docker") }),
