@@ -30,6 +30,7 @@ public enum Linter {
                 path: path, kind: kind, text: text,
                 parseError: YAMLError(message: "not valid UTF-8 (byte 0x\(String(text.bytes[bad], radix: 16)))", position: text.position(ofOffset: bad)))
         }
+        if kind == .bake || kind == .compose { return FileAnalysis.bakeOrCompose(path: path, kind: kind, text: text) }
         do {
             let yaml = try YAMLParser.parse(text)
             return FileAnalysis(path: path, kind: kind, yaml: yaml)
@@ -83,7 +84,7 @@ public enum Linter {
                 let p = reported[i]
                 var found = p.early
                 if let a = p.analysis {
-                    found += check(a, options: options, repository: repository)
+                    found += check(a, options: options, repository: repository).map { BakeCacheEntryFormatRule.relabel($0, kind: a.kind) }
                     found = Suppressions(text: a.text, root: a.yaml?.root).apply(found, path: a.path)
                 }
                 out[i] = options.config.apply(found)

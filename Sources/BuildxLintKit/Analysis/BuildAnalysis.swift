@@ -125,6 +125,22 @@ public struct FileAnalysis: Sendable {
     public let parseError: YAMLError?
     /// Cache entries written in a bake or compose file (elements of `cache-from`/`cache-to` lists).
     public var bakeEntries: [BuildCacheEntry] = []
+    /// The bake model of a bake file (HCL or JSON) or of a compose file.
+    public var bake: BakeFile? = nil
+    /// The services of a compose file.
+    public var compose: ComposeFile? = nil
+
+    /// An analysis of a bake or compose file.
+    init(path: RepoPath, kind: FileKind, text: SourceText, yaml: YAMLFile? = nil, bake: BakeFile?) {
+        self.path = path
+        self.kind = kind
+        self.text = text
+        self.yaml = yaml
+        self.document = nil
+        self.jobs = []
+        self.parseError = nil
+        self.bake = bake
+    }
 
     /// The workflow, when the file is one.
     public var workflow: Workflow? { if case .workflow(let w) = document { return w } else { return nil } }
@@ -145,6 +161,9 @@ public struct FileAnalysis: Sendable {
             return
         }
         switch kind {
+        case .bake, .compose:
+            document = nil
+            jobs = []
         case .workflow:
             let wf = WorkflowModelBuilder.workflow(root)
             document = .workflow(wf)

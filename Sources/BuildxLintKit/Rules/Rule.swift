@@ -145,11 +145,15 @@ public enum RuleRegistry {
         UnknownOrRemovedActionInputRule(),
         MutableActionRefRule(),
         DockerDriverCacheExportRule(),
+        BakeTargetsShareCacheToRule(),
+        BakeCacheNotListRule(),
+        BakeCacheEntryFormatRule(),
+        ComposeXBakeCacheStringRule(),
         GHACacheInRunStepRule(),
         CLICacheFlagWordSplittingRule(),
         PlatformPairNonBashRule(),
         UnusedSuppressionRule(),
-    ]
+    ].sorted { $0.description.id < $1.description.id }
 
     /// The rule with `id` (case-insensitive), or nil.
     public static func rule(_ id: String) -> (any Rule)? {

@@ -4,6 +4,10 @@ public enum FileKind: String, Sendable, CaseIterable {
     case workflow
     /// `action.yml|yaml` anywhere (composite actions).
     case action
+    /// Buildx bake files: `docker-bake*.hcl|json` and other `*bake*.hcl` files.
+    case bake
+    /// Compose files, which bake reads: `compose*.yml|yaml`, `docker-compose*.yml|yaml`.
+    case compose
 }
 
 /// Which repository paths are linted, and as what. A table so that new kinds (bake files) are one row.
@@ -30,6 +34,15 @@ public struct Selection: Sendable {
         Rule(description: "action.yml, action.yaml in any folder (composite actions)", kind: .action) { p in
             let base = p.basename
             return base.elementsEqual("action.yml".utf8) || base.elementsEqual("action.yaml".utf8)
+        },
+        Rule(description: "docker-bake*.hcl|json and *bake*.hcl in any folder (bake files)", kind: .bake) { p in
+            let name = String(decoding: p.basename, as: UTF8.self)
+            if name.hasPrefix("docker-bake") && (name.hasSuffix(".hcl") || name.hasSuffix(".json")) { return true }
+            return name.hasSuffix(".hcl") && name.contains("bake")
+        },
+        Rule(description: "compose*.yml|yaml, docker-compose*.yml|yaml in any folder (compose files bake reads)", kind: .compose) { p in
+            let name = String(decoding: p.basename, as: UTF8.self)
+            return (name.hasPrefix("compose") || name.hasPrefix("docker-compose")) && hasYAMLExtension(p.basename)
         },
     ])
 

@@ -99,11 +99,17 @@ public struct CacheLocation: Sendable, Hashable, CustomStringConvertible {
     public let identity: String
 
     public var description: String {
+        // Symbols read as the expressions they stand for.
+        var shown = ""
+        for ch in identity.unicodeScalars {
+            if ch == "\u{27E8}" { shown += "${{ " } else if ch == "\u{27E9}" { shown += " }}" } else { shown.unicodeScalars.append(ch) }
+        }
+        if shown.isEmpty { return "the same, empty \(backend == "gha" ? "gha scope" : backend + " location")" }
         switch backend {
-        case "gha": "gha scope `\(identity)`"
-        case "registry": "registry ref `\(identity)`"
-        case "local": "local directory `\(identity)`"
-        default: "\(backend) cache `\(identity)`"
+        case "gha": return "gha scope `\(shown)`"
+        case "registry": return "registry ref `\(shown)`"
+        case "local": return "local directory `\(shown)`"
+        default: return "\(backend) cache `\(shown)`"
         }
     }
 
@@ -227,7 +233,13 @@ public final class RepositoryAnalysis: Sendable {
             }
         }
         ghaWriters = writers
+        (bakeInvocations, bakeSharedExports) = BakeInvocations.allSharedExports(buildRuns: walker.buildRuns, files: byPath)
     }
+
+    /// Every bake invocation of the repository's workflows (each leg and caller).
+    public let bakeInvocations: [BakeInvocation]
+    /// Cache locations several bake targets of one invocation (or group) export to (BXC106).
+    public let bakeSharedExports: [BakeSharedExport]
 
     /// Builds that export each gha scope, in file and position order (only builds whose inputs are known).
     public let ghaWriters: [String: [BuildRun]]

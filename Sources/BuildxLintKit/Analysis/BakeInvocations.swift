@@ -1,0 +1,192 @@
+/// One bake invocation as it runs in one leg: docker/bake-action or `docker buildx bake` in a `run:` step,
+/// with the files, targets, overrides and environment it uses, resolved against the repository's bake files.
+public struct BakeInvocation: Sendable {
+    public let run: BuildRun
+    /// Repository paths of the bake/compose files it reads, in load order (missing ones left out).
+    public let files: [RepoPath]
+    public let targets: [String]
+    public let overrides: [BakeSetOverride]
+    /// Known environment values (for bake variables).
+    public let env: [String: String]
+    /// The resolved targets (nil when a file or value is not known).
+    public let resolution: BakeResolution?
+    /// Whether the file list could be determined (files given by expressions or shell variables cannot).
+    public let filesKnown: Bool
+}
+
+/// Resolving bake invocations of workflows against the repository's bake and compose files.
+public enum BakeInvocations {
+    /// buildx's default file lookup order (`bake/bake.go`, `defaultFilenames()`).
+    public static let defaultFiles = [
+        "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml", "docker-bake.json", "docker-bake.hcl",
+        "docker-bake.override.json", "docker-bake.override.hcl",
+    ]
+
+    /// The invocation a bake build run makes, or nil for other builds.
+    public static func invocation(_ run: BuildRun, files repositoryFiles: [RepoPath: FileAnalysis]) -> BakeInvocation? {
+        let sr = run.stepRun
+        var fileNames: [String] = []
+        var targets: [String] = []
+        var overrides: [BakeSetOverride] = []
+        var filesKnown = true
+        var workdir = "."
+        let wfPath = run.file.path.display
+        switch run.build.kind {
+        case .bake:
+            if let v = sr.input("workdir") { workdir = v }
+            if let raw = run.build.step.input("files")?.value.scalar {
+                if let v = sr.evaluate(raw) { fileNames = ActionListSplitter.commaAndNewline.split(v).map(\.text) } else { filesKnown = false }
+            }
+            if let raw = run.build.step.input("targets")?.value.scalar, let v = sr.evaluate(raw) {
+                targets = ActionListSplitter.commaAndNewline.split(v).map(\.text)
+            }
+            if let list = run.build.lists.first {
+                for (item, offsets) in list.items {
+                    let span = LocatedEntry(entry: CacheEntry(""), sourceOffsets: offsets, text: run.file.text).span
+                    guard let value = sr.evaluate(item.text), let o = BakeSetOverride(line: value, span: span, file: wfPath) else { continue }
+                    overrides.append(o)
+                }
+            }
+        case .cliBake:
+            guard let command = run.build.command, let offsets = run.build.scriptOffsets else { return nil }
+            for f in command.flags {
+                guard let v = f.value else { continue }
+                switch f.name {
+                case "file":
+                    if v.hasExpansion { filesKnown = false } else if let s = sr.evaluate(v.text) { fileNames.append(s) } else { filesKnown = false }
+                case "set":
+                    let last = offsets.count - 1
+                    let span = SourceSpan(
+                        start: run.file.text.position(ofOffset: offsets[min(v.range.lowerBound, last)]),
+                        end: run.file.text.position(ofOffset: offsets[min(v.range.upperBound, last)]))
+                    if !v.hasExpansion, let s = sr.evaluate(v.text), let o = BakeSetOverride(line: s, span: span, file: wfPath) { overrides.append(o) }
+                default:
+                    break
+                }
+            }
+            targets = command.positionals.compactMap { $0.hasExpansion ? nil : sr.evaluate($0.text) }
+        default:
+            return nil
+        }
+        // Paths are relative to the working directory (the repository root unless `workdir` says otherwise).
+        func repoPath(_ name: String) -> String {
+            var n = name
+            while n.hasPrefix("./") { n.removeFirst(2) }
+            if workdir == "." || workdir.isEmpty || n.hasPrefix("/") { return n }
+            var w = workdir
+            while w.hasPrefix("./") { w.removeFirst(2) }
+            return w + "/" + n
+        }
+        var files: [RepoPath] = []
+        if fileNames.isEmpty && filesKnown {
+            files = defaultFiles.map { RepoPath(repoPath($0)) }.filter { repositoryFiles[$0] != nil }
+        } else {
+            for n in fileNames {
+                let p = RepoPath(repoPath(n))
+                if repositoryFiles[p] != nil { files.append(p) } else { filesKnown = false }
+            }
+        }
+        var env: [String: String] = [:]
+        for (k, v) in sr.context.env {
+            if let t = v.templateText, !ExprValue.hasMarker(t) { env[k] = t }
+        }
+        let bakeFiles = files.compactMap { repositoryFiles[$0]?.bake }
+        var resolution: BakeResolution? = nil
+        if filesKnown, !bakeFiles.isEmpty, bakeFiles.count == files.count {
+            let project = BakeProject(files: bakeFiles)
+            var requested = targets
+            if requested.isEmpty {
+                let hasDefault = bakeFiles.contains { $0.groups.contains { $0.name == "default" } || $0.targets.contains { $0.name == "default" } }
+                requested = hasDefault ? ["default"] : bakeFiles.flatMap { $0.targets.map(\.name) }
+            }
+            resolution = project.resolution(targets: requested, env: env, overrides: overrides)
+        }
+        return BakeInvocation(
+            run: run, files: files, targets: targets, overrides: overrides, env: env, resolution: resolution, filesKnown: filesKnown)
+    }
+}
+
+/// One location written by several targets of one bake invocation (or of one group of a bake file).
+public struct BakeSharedExport: Sendable {
+    public let location: CacheLocation
+    /// The targets that write it, and the item (with its span and file) each writes it through.
+    public let writers: [(target: String, item: BakeCacheItem)]
+    /// The invocation, or nil for a group of a bake file checked on its own.
+    public let invocation: BakeInvocation?
+    /// The group, for a bake file checked on its own.
+    public let group: String?
+}
+
+extension BakeInvocations {
+    /// The cache locations of one resolved cache item (nil when not known).
+    static func locations(_ item: BakeCacheItem, direction: CacheDirection) -> [CacheLocation]? {
+        switch item {
+        case .string(let value, _, _):
+            guard let value else { return nil }
+            return CacheLocation.of(CacheEntry(value), direction: direction)
+        case .object(let dict, _, _):
+            guard dict.values.allSatisfy({ $0 != nil }) else { return nil }
+            let text = dict.keys.sorted().map { "\($0)=\(dict[$0]!!)" }.joined(separator: ",")
+            return CacheLocation.of(CacheEntry(text), direction: direction)
+        }
+    }
+
+    /// Locations that two or more targets of `targets` export to.
+    static func sharedExports(_ targets: [ResolvedBakeTarget], invocation: BakeInvocation?, group: String?) -> [BakeSharedExport] {
+        var byLocation: [CacheLocation: [(String, BakeCacheItem)]] = [:]
+        var order: [CacheLocation] = []
+        for t in targets where t.nameKnown {
+            for item in t.cacheTo {
+                for loc in locations(item, direction: .export) ?? [] where !ExprValue.hasMarker(loc.identity) || true {
+                    if byLocation[loc] == nil { order.append(loc) }
+                    if !(byLocation[loc] ?? []).contains(where: { $0.0 == t.name }) { byLocation[loc, default: []].append((t.name, item)) }
+                }
+            }
+        }
+        // Targets that build exactly the same thing may share a cache harmlessly.
+        let identity = Dictionary(targets.map { t in
+            (t.name, "\(t.context ?? "")|\(t.dockerfile ?? "")|\(t.target ?? "")|\(t.platforms)|\(t.args.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "")" })")
+        }, uniquingKeysWith: { a, _ in a })
+        return order.compactMap { loc in
+            let writers = byLocation[loc]!
+            guard Set(writers.map(\.0)).count > 1, Set(writers.map { identity[$0.0] ?? $0.0 }).count > 1 else { return nil }
+            return BakeSharedExport(location: loc, writers: writers.map { (target: $0.0, item: $0.1) }, invocation: invocation, group: group)
+        }
+    }
+
+    /// Every shared export of the repository: per invocation (each leg, each caller) and per group of
+    /// each bake file on its own.
+    static func allSharedExports(buildRuns: [BuildRun], files: [RepoPath: FileAnalysis]) -> (invocations: [BakeInvocation], shared: [BakeSharedExport]) {
+        var invocations: [BakeInvocation] = []
+        var shared: [BakeSharedExport] = []
+        var seenKeys = Set<String>()
+        for run in buildRuns where run.build.kind == .bake || run.build.kind == .cliBake {
+            guard let inv = invocation(run, files: files) else { continue }
+            invocations.append(inv)
+            guard let r = inv.resolution else {
+                // The bake files are not in the repository (or not all): a wildcard `cache-to` override still
+                // gives every target of the default set the same location.
+                if inv.targets.isEmpty, !inv.files.isEmpty || !inv.filesKnown {
+                    for o in inv.overrides where o.key == "cache-to" && o.pattern.contains("*") && !o.append {
+                        guard let v = o.value, let locs = CacheLocation.of(CacheEntry(v), direction: .export), let loc = locs.first else { continue }
+                        let item = BakeCacheItem.string(value: v, span: o.span, file: o.file)
+                        shared.append(BakeSharedExport(location: loc, writers: [(target: o.pattern, item: item)], invocation: inv, group: nil))
+                    }
+                }
+                continue
+            }
+            // Legs that resolve to the same thing give the same findings: resolve-check once.
+            let key = "\(run.build.step.node.span.start.offset)|\(run.file.path.display)|\(r.targets.map { "\($0.name):\($0.cacheTo)" })"
+            guard seenKeys.insert(key).inserted else { continue }
+            shared += sharedExports(r.targets, invocation: inv, group: nil)
+        }
+        for (_, f) in files.sorted(by: { $0.key < $1.key }) {
+            guard let bake = f.bake, f.kind == .bake else { continue }
+            for g in bake.groups {
+                let r = BakeProject(files: [bake]).resolution(targets: [g.name], env: [:])
+                shared += sharedExports(r.targets, invocation: nil, group: g.name)
+            }
+        }
+        return (invocations, shared)
+    }
+}
