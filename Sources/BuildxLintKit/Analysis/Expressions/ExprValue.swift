@@ -138,7 +138,7 @@ public indirect enum ExprValue: Sendable, Hashable {
 
     /// A symbol for a value computed by `kind` from `inputs` (their texts): equal inputs give equal symbols.
     static func computedSymbol(_ kind: String, _ inputs: [String]) -> ExprValue {
-        var h = FNV1a()
+        var h = ExprStableHash()
         h.add(kind)
         for i in inputs {
             h.add("\u{1F}")
@@ -537,7 +537,7 @@ private struct JSONReader {
 }
 
 /// 64-bit FNV-1a, used for stable symbol names (Swift's `Hasher` is seeded per process).
-struct FNV1a {
+struct ExprStableHash {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     mutating func add(_ s: String) {
         for b in s.utf8 {

@@ -114,7 +114,7 @@ public struct EvalContext: Sendable {
 public enum ExpressionEvaluator {
     /// The value of `e` in `ctx`.
     public static func evaluate(_ e: Expr, _ ctx: EvalContext) -> ExprValue {
-        Evaluator(ctx: ctx).eval(e).value
+        ExprEvaluation(ctx: ctx).eval(e).value
     }
 
     /// The value of a workflow string with `${{ }}` parts, as GitHub substitutes it: `.string` of the
@@ -156,7 +156,7 @@ public enum ExpressionEvaluator {
     public static func looselyEqual(_ a: ExprValue, _ b: ExprValue) -> Bool? {
         if a.isUnknown || b.isUnknown { return nil }
         if a.isSymbolic || b.isSymbolic {
-            if case .string(let x) = Evaluator.asSymbolicString(a), case .string(let y) = Evaluator.asSymbolicString(b),
+            if case .string(let x) = ExprEvaluation.asSymbolicString(a), case .string(let y) = ExprEvaluation.asSymbolicString(b),
                 x == y
             {
                 return true
@@ -354,7 +354,7 @@ extension String {
 }
 
 /// One evaluation: the context plus the recursive walk.
-struct Evaluator {
+struct ExprEvaluation {
     let ctx: EvalContext
 
     /// An intermediate result; `filtered` marks the result of a `*` filter, to which later property
@@ -443,8 +443,8 @@ struct Evaluator {
             if let s = ctx.strategy { return ExprValue.object(s).member(key) }
             if key.lowercased() == "job-index" { return .unknown("strategy.job-index differs per leg") }
             return ExprValue.symbolMember("strategy", key)
-        case "steps": return .unknown("steps.\(key)")
-        case "job": return .unknown("job.\(key)")
+        case "steps": return .unknown("steps.\(key): a step's outputs and results are not known here")
+        case "job": return .unknown("job.\(key) is not known here")
         default: return contextValue(id).member(key)
         }
     }
