@@ -46,8 +46,10 @@ public struct BakeTargetsShareCacheToRule: Rule {
                 } else {
                     who = "group `\(shared.group ?? "?")`"
                 }
+                let targets = shared.writers.map(\.target)
                 let perTarget = shared.location.backend == "gha"
-                    ? "e.g. `scope=<target>` (`${target.name}` in the bake file), or one override per target (`app.cache-to=…,scope=app`)"
+                    ? "e.g. " + targets.prefix(3).map { "`scope=\(shared.location.identity.isEmpty ? "" : shared.location.identity + "-")\($0)` for `\($0)`" }.joined(separator: ", ")
+                        + " (in each target, not in a shared parent, or with one override per target: `\(targets[0]).cache-to=…`)"
                     : "e.g. a per-target ref or name"
                 out.append(
                     diagnostic(

@@ -49,7 +49,8 @@ public struct CacheImportNeverWrittenRule: Rule {
         var reported = Set<Int>()
         for run in context.buildRuns where run.stepRun.mayRun {
             let ownExports = run.exports.flatMap { $0.locations ?? [] }
-            for ev in run.imports {
+            // A packed entry (BXC001) imports only its last location by accident: that finding covers it.
+            for ev in run.imports where (ev.entry?.typeFields.count ?? 0) <= 1 {
                 for loc in ev.locations ?? [] where loc.backend == "gha" || loc.backend == "registry" {
                     // Only when this build writes another location of the same backend (a mismatch, not a
                     // deliberate import-only build), and every writer's location is known.
