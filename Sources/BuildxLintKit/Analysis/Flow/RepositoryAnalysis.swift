@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One run of a workflow job in one matrix leg (or its only run when it has no matrix).
 public final class JobRun: Sendable {
     /// The workflow file and job that run (for a reusable workflow: the callee's job).
@@ -194,11 +196,26 @@ public final class RepositoryAnalysis: Sendable {
         var byPath: [RepoPath: FileAnalysis] = [:]
         for f in files { byPath[f.path] = f }
         self.files = byPath
+        // Each workflow is walked on its own (reusable workflows also through their callers, with their
+        // inputs); the walks only read the other files, so they run on all cores and are merged in path order.
+        let workflows = files.filter { $0.workflow != nil }.sorted { $0.path < $1.path }
+        let fileMap = byPath
+        var parts = [FlowWalker?](repeating: nil, count: workflows.count)
+        parts.withUnsafeMutableBufferPointer { buffer in
+            let out = UnsafeMutableSendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: workflows.count) { i in
+                var w = FlowWalker(files: fileMap)
+                let f = workflows[i]
+                for job in f.workflow!.jobs { w.walkJob(file: f, workflow: f.workflow!, job: job, inputs: nil, caller: nil, depth: 0) }
+                out[i] = w
+            }
+        }
         var walker = FlowWalker(files: byPath)
-        for f in files.sorted(by: { $0.path < $1.path }) {
-            guard let wf = f.workflow else { continue }
-            // Reusable workflows are walked through their callers (with their inputs) and also on their own.
-            for job in wf.jobs { walker.walkJob(file: f, workflow: wf, job: job, inputs: nil, caller: nil, depth: 0) }
+        for part in parts {
+            guard let part else { continue }
+            walker.jobRuns += part.jobRuns
+            walker.stepRuns += part.stepRuns
+            walker.buildRuns += part.buildRuns
         }
         jobRuns = walker.jobRuns
         stepRuns = walker.stepRuns
