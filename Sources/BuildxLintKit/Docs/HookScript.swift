@@ -1,6 +1,7 @@
 /// The git pre-commit hook `buildx-lint install-hook` writes; the same text as `hooks/pre-commit`
 /// (a test keeps the two equal).
 public enum HookScript {
+    /// The hook script text.
     public static let preCommit = #"""
 #!/bin/sh
 # buildx-lint git pre-commit hook: lints what is staged and blocks the commit on findings.

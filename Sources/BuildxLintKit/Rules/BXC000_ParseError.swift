@@ -3,7 +3,9 @@
 /// Facts: a workflow GitHub cannot parse does not run at all; duplicate keys and undefined aliases are
 /// rejected by GitHub's parser too. Source: docs/rules.md (new rule), platform-notes §2 (libyaml limits).
 public struct ParseErrorRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC000", name: "parse-error", severity: .error,
         summary: "A workflow, action or bake file that cannot be parsed (syntax, encoding, size, nesting or alias limits).",
@@ -20,6 +22,7 @@ public struct ParseErrorRule: Rule {
             RuleExample("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: []\n")
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         if let e = context.file.parseError {
             return [

@@ -5,7 +5,9 @@
 /// buildx `ParseCacheEntry` (`util/buildflags/cache.go`) makes one entry of a string with `=` and lets a
 /// later `type=` or key overwrite the earlier one. Seen in docker/build-push-action#1087.
 public struct PackedCacheEntriesRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC001", name: "packed-cache-entries", severity: .error,
         summary: "More than one cache source or destination in one entry (`type=` twice, or key=value fields followed by bare references).",
@@ -77,6 +79,7 @@ public struct PackedCacheEntriesRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (_, be) in context.cacheEntries {

@@ -3,7 +3,9 @@
 /// Facts: buildx `util/buildflags/cache.go` writes each `key=value` into a map, so a repeated key
 /// silently replaces the earlier value (reference §1.5).
 public struct DuplicateCacheAttributeRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC002", name: "duplicate-cache-attribute", severity: .warning,
         summary: "The same attribute key (other than `type`) twice in one cache entry.",
@@ -12,6 +14,7 @@ public struct DuplicateCacheAttributeRule: Rule {
         triggering: [RuleExample(Examples.buildPush("cache-to: type=gha,scope=amd64,mode=max,scope=arm64"), lines: [11])],
         nonTriggering: [RuleExample(Examples.buildPush("cache-to: type=gha,scope=amd64,mode=max"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (_, be) in context.cacheEntries where be.entry.form == .attributes {

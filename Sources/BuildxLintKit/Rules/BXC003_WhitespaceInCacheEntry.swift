@@ -5,7 +5,9 @@
 /// ` scope` is a different key: BuildKit ignores it (gha scope defaults to `buildkit`,
 /// `cache/remotecache/gha/gha.go`). Seen in docker/build-push-action#546.
 public struct WhitespaceInCacheEntryRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC003", name: "whitespace-in-cache-entry", severity: .error,
         summary: "Spaces after a comma or around `=` inside a cache entry.",
@@ -25,6 +27,7 @@ public struct WhitespaceInCacheEntryRule: Rule {
         ],
         nonTriggering: [RuleExample(Examples.buildPush("cache-from: type=gha,scope=${{ github.ref_name }}\ncache-to: \" type=gha,mode=max \""))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (_, be) in context.cacheEntries {

@@ -3,7 +3,9 @@
 /// Facts: YAML folding joins the lines with spaces (YAML 1.2 §8.1.3), so the action receives one line,
 /// which buildx parses as one entry (docker/actions-toolkit `src/util.ts`; BXC001's failure).
 public struct FoldedScalarListInputRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC004", name: "folded-scalar-list-input", severity: .error,
         summary: "`cache-from`, `cache-to` or bake-action `set` written as a folded `>` block with several lines.",
@@ -20,6 +22,7 @@ public struct FoldedScalarListInputRule: Rule {
 
     static let listInputs: Set<String> = ["cache-from", "cache-to", "set"]
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for build in context.builds {

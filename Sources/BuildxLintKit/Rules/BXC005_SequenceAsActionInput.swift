@@ -3,7 +3,9 @@
 /// Facts: action inputs are strings; GitHub rejects the workflow ("A sequence was not expected")
 /// before any step runs (github.community t/16457; action metadata syntax).
 public struct SequenceAsActionInputRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC005", name: "sequence-as-action-input", severity: .error,
         summary: "A YAML sequence or mapping as a `with:` value; action inputs are strings.",
@@ -15,6 +17,7 @@ public struct SequenceAsActionInputRule: Rule {
         ],
         nonTriggering: [RuleExample(Examples.buildPush("cache-from: |\n  type=gha,scope=a\n  type=gha,scope=b"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (_, step) in context.steps where step.uses != nil {

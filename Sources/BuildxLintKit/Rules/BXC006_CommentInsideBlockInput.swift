@@ -4,7 +4,9 @@
 /// CSV comment character (docker/build-push-action `src/context.ts`), so buildx receives the line as an
 /// entry: a ref named `# …` (docker/buildx `util/buildflags/cache.go`).
 public struct CommentInsideBlockInputRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC006", name: "comment-inside-block-input", severity: .error,
         summary: "A `#` line inside a `|` block of `cache-from`, `cache-to` or bake-action `set`.",
@@ -20,6 +22,7 @@ public struct CommentInsideBlockInputRule: Rule {
         triggering: [RuleExample(Examples.buildPush("cache-from: |\n  # main branch cache\n  type=gha,scope=main"), lines: [12])],
         nonTriggering: [RuleExample(Examples.buildPush("# main branch cache\ncache-from: |\n  type=gha,scope=main"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for build in context.builds {

@@ -5,7 +5,9 @@
 /// src", "local cache exporter requires dest", "registry cache … requires ref"; go-csvvalue rejects a bare
 /// `"` in an unquoted field.
 public struct MalformedCacheEntryRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC007", name: "malformed-cache-entry", severity: .error,
         summary: "A cache entry with a field without `=`, no `type=`, an empty required value, or broken CSV quoting.",
@@ -30,6 +32,7 @@ public struct MalformedCacheEntryRule: Rule {
         }
     }
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (_, be) in context.cacheEntries {

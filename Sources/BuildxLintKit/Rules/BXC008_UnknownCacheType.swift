@@ -4,7 +4,9 @@
 /// exporters plus inline; an unknown exporter is fatal ("unknown cache exporter", `control/control.go`),
 /// an unknown importer only skips the cache (`solver/llbsolver/bridge.go`).
 public struct UnknownCacheTypeRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC008", name: "unknown-cache-type", severity: .error,
         summary: "A `type=` that is not registry, local, gha, s3, azblob (or inline for cache-to); names are case-sensitive.",
@@ -16,6 +18,7 @@ public struct UnknownCacheTypeRule: Rule {
         ],
         nonTriggering: [RuleExample(Examples.buildPush("cache-from: type=gha\ncache-to: type=inline"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (_, be) in context.cacheEntries where be.entry.form == .attributes {

@@ -5,7 +5,9 @@
 /// the backend tables (docs `cache/backends/*.md`, reference §1.7) mark `mode`, `compression`,
 /// `ignore-error`… as export-only, so on an import they are ignored.
 public struct AttributeWrongDirectionRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC009", name: "attribute-wrong-direction", severity: .error,
         summary: "`dest` on a local cache-from or `src` on a local cache-to (error); export-only attributes such as `mode` on cache-from (info).",
@@ -21,6 +23,7 @@ public struct AttributeWrongDirectionRule: Rule {
         ],
         nonTriggering: [RuleExample(Examples.buildPush("cache-from: type=local,src=/tmp/.buildx-cache\ncache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (_, be) in context.cacheEntries where be.entry.form == .attributes {

@@ -3,7 +3,9 @@
 /// Facts: moby/buildkit `control/control.go` (`parseCacheExportMode`) ignores any other value with only a
 /// debug log and uses `min`.
 public struct InvalidCacheModeRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC011", name: "invalid-cache-mode", severity: .warning,
         summary: "A cache-to `mode=` other than exactly `min` or `max`.",
@@ -12,6 +14,7 @@ public struct InvalidCacheModeRule: Rule {
         triggering: [RuleExample(Examples.buildPush("cache-to: type=gha,mode=Max"), lines: [11])],
         nonTriggering: [RuleExample(Examples.buildPush("cache-to: type=gha,mode=max"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         context.cacheEntries.compactMap { (_, be) in
             guard be.direction == .export, be.entry.form == .attributes, let f = be.entry.field("mode"), !f.hasExpression,

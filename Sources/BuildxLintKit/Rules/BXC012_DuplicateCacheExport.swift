@@ -3,7 +3,9 @@
 /// Facts: moby/buildkit `control/control.go` (`findDuplicateCacheOptions`) rejects exports with the same
 /// identity ("duplicate cache exports"): the same registry `ref`, or the same type and attributes.
 public struct DuplicateCacheExportRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC012", name: "duplicate-cache-export", severity: .error,
         summary: "Two cache-to entries of one build with the same location.",
@@ -20,6 +22,7 @@ public struct DuplicateCacheExportRule: Rule {
         return [t] + e.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for build in context.builds {

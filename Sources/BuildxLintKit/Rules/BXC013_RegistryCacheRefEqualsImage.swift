@@ -3,7 +3,9 @@
 /// Facts: docs `cache/backends/registry.md` requires the cache ref to differ from the image; the cache
 /// manifest and the image then overwrite each other.
 public struct RegistryCacheRefEqualsImageRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC013", name: "registry-cache-ref-equals-image", severity: .warning,
         summary: "A registry cache-to ref equal to one of the build's tags or output image names.",
@@ -12,6 +14,7 @@ public struct RegistryCacheRefEqualsImageRule: Rule {
         triggering: [RuleExample(Examples.buildPush("tags: user/app:latest\ncache-to: type=registry,ref=user/app:latest,mode=max"), lines: [12])],
         nonTriggering: [RuleExample(Examples.buildPush("tags: user/app:latest\ncache-to: type=registry,ref=user/app:buildcache,mode=max"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for build in context.builds where build.kind == .buildPush {

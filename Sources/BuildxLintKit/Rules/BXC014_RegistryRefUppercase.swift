@@ -4,7 +4,9 @@
 /// Facts: reference names must be lowercase (distribution reference grammar); docker/build-push-action
 /// `TROUBLESHOOTING.md` ("repository name must be lowercase", including the cache-import case).
 public struct RegistryRefUppercaseRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC014", name: "registry-ref-uppercase", severity: .error,
         summary: "A registry cache ref with uppercase letters in its name, or built from `github.repository` without lowercasing.",
@@ -21,6 +23,7 @@ public struct RegistryRefUppercaseRule: Rule {
 
     static let caseKeepingContexts: Set<String> = ["repository", "repository_owner", "actor", "triggering_actor"]
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (_, be) in context.cacheEntries {

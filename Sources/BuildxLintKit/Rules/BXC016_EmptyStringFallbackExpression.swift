@@ -3,7 +3,9 @@
 /// Facts: GitHub expressions have no ternary; `a && b || c` yields `c` whenever `b` is falsy, and `''`,
 /// `0`, `false`, `null` are falsy (GitHub Docs "Evaluate expressions", operators). Seen in ThalesGroup/fred#2493.
 public struct EmptyStringFallbackExpressionRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC016", name: "empty-string-fallback-expression", severity: .error,
         summary: "A `${{ c && '' || x }}` expression in a cache input: it always yields `x`.",
@@ -20,6 +22,7 @@ public struct EmptyStringFallbackExpressionRule: Rule {
         return (condition, lit, fallback)
     }
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for build in context.builds {

@@ -5,7 +5,9 @@
 /// "Scope"; moby/buildkit#2299, #2524; docker/build-push-action#624, #351). docker/github-builder appends
 /// the platform pair to the scope.
 public struct MatrixSharedGHAScopeRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC101", name: "matrix-shared-gha-scope", severity: .error,
         summary: "Matrix legs that build different things (platform, target, file, build args…) export to the same gha scope (default `buildkit`).",
@@ -63,6 +65,7 @@ public struct MatrixSharedGHAScopeRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         Self.report(self, context, backends: ["gha"])
     }

@@ -5,7 +5,9 @@
 /// previously cached data"); the cache manifest at a ref is replaced by each export; s3/azblob `name`
 /// defaults to `buildkit` (docs `s3.md`, `azblob.md`); docker/bake-action#329.
 public struct MatrixSharedRegistryRefRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC102", name: "matrix-shared-registry-ref", severity: .error,
         summary: "Matrix legs that build different things export to the same registry ref, or s3/azblob name.",
@@ -56,6 +58,7 @@ public struct MatrixSharedRegistryRefRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         MatrixSharedGHAScopeRule.report(self, context, backends: ["registry", "s3", "azblob"])
     }

@@ -4,7 +4,9 @@
 /// moby/buildkit `vendor/github.com/distribution/reference/regexp.go`), so `/` makes the reference
 /// invalid: an export fails, an import is skipped.
 public struct PlatformInRefTagRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC103", name: "platform-in-ref-tag", severity: .error,
         summary: "A registry cache ref whose tag is built from a raw platform (`${{ matrix.platform }}`, `linux/amd64`).",
@@ -68,6 +70,7 @@ public struct PlatformInRefTagRule: Rule {
         return tag
     }
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var seen = Set<Int>()

@@ -4,7 +4,9 @@
 /// Facts: docker/build-push-action#1087 (caches built per runner, then all platforms rebuilt in one
 /// job; only one platform hit); docs cache backends index "Multiple caches" (several imports are allowed).
 public struct MergeJobMissingPlatformCacheRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC104", name: "merge-job-missing-platform-cache", severity: .error,
         summary: "A job that builds several platforms after a matrix job imports only some of the per-leg caches that job exports.",
@@ -77,6 +79,7 @@ public struct MergeJobMissingPlatformCacheRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for run in context.buildRuns where run.stepRun.mayRun && !run.stepRun.run.hasMatrix {

@@ -4,7 +4,9 @@
 /// Facts: on multi-node builders each node exports separately to the same location (docker/buildx#1044,
 /// open; moby/buildkit#2758, tonistiigi: expected for multi-node).
 public struct MultiNodeSingleCacheExportRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC105", name: "multi-node-single-cache-export", severity: .warning,
         summary: "A multi-node builder (setup-buildx-action `append:`) used for a multi-platform build with a single cache-to location.",
@@ -33,6 +35,7 @@ public struct MultiNodeSingleCacheExportRule: Rule {
         ],
         nonTriggering: [RuleExample(Examples.buildPush("platforms: linux/amd64,linux/arm64\ncache-to: type=registry,ref=u/app:cache,mode=max"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for job in context.file.jobs {

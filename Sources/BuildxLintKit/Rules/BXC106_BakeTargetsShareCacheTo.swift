@@ -5,7 +5,9 @@
 /// docs `bake-reference.md`), and each export replaces the location's index (docs `gha.md` "Scope"), so the
 /// last target wins. Fixed in api-platform/api-platform PR #2761 (per-target overrides).
 public struct BakeTargetsShareCacheToRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC106", name: "bake-targets-share-cache-to", severity: .warning,
         summary: "Two or more bake targets of one invocation (group, matrix, inherits, `*.cache-to` override) with the same cache-to location.",
@@ -22,6 +24,7 @@ public struct BakeTargetsShareCacheToRule: Rule {
                 path: "docker-bake.hcl")
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

@@ -4,7 +4,9 @@
 /// string (GitHub Docs "Contexts"); `env.X` is empty unless set by `env:` or an earlier `$GITHUB_ENV`
 /// write. Seen in docker/build-push-action's CI (`scope=ci-${{ matrix.buildx_version }}` in a job with no matrix).
 public struct MatrixValueOutsideMatrixRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC107", name: "matrix-value-outside-matrix", severity: .warning,
         summary: "`${{ matrix.X }}` or `${{ env.X }}` in a cache entry where it is not defined, so it is empty.",
@@ -50,6 +52,7 @@ public struct MatrixValueOutsideMatrixRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var seen = Set<String>()

@@ -5,7 +5,9 @@
 /// their cache (actions/toolkit `packages/cache/src/cache.ts`); `runner.os` is `Linux` on amd64 and arm64
 /// alike (reference §1.1), so the docs' key `${{ runner.os }}-buildx-${{ github.sha }}` does not vary.
 public struct ActionsCacheKeyNotPerPlatformRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC108", name: "actions-cache-key-not-per-platform", severity: .warning,
         summary: "An actions/cache step for a buildx local cache whose key does not vary with the matrix.",
@@ -67,6 +69,7 @@ public struct ActionsCacheKeyNotPerPlatformRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for legs in context.stepRuns.groupedByStep() where legs.count > 1 {

@@ -3,7 +3,9 @@
 /// Facts: the gha cache index is per repository, branch and scope, and each export replaces it
 /// (docs `cache/backends/gha.md` "Scope": "each build will overwrite the cache of the previous").
 public struct GHAScopeReusedAcrossImagesRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC109", name: "gha-scope-reused-across-images", severity: .warning,
         summary: "The same gha scope (including the default `buildkit`) exported by different builds anywhere in the repository's workflows.",
@@ -66,6 +68,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

@@ -4,7 +4,9 @@
 /// Facts: an import of a location nobody exports never hits (docs cache backends; BuildKit logs the
 /// miss as a warning only). Typical: `cache-from: type=gha` with `cache-to: type=gha,scope=…`.
 public struct CacheImportNeverWrittenRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC110", name: "cache-import-never-written", severity: .warning,
         summary: "A cache-from location that nothing in the repository writes, while the same build writes another location of that backend.",
@@ -37,6 +39,7 @@ public struct CacheImportNeverWrittenRule: Rule {
         return PathGlob.matchAnything(w[...], i[...]) || PathGlob.matchAnything(i[...], w[...])
     }
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let repo = context.repository

@@ -3,7 +3,9 @@
 /// Facts: actions/toolkit `packages/artifact/src/internal/upload/path-and-artifact-name-validation.ts`
 /// rejects these characters; the docs derive PLATFORM_PAIR for that reason (docs `multi-platform.md`).
 public struct ArtifactNameInvalidCharRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC201", name: "artifact-name-invalid-char", severity: .error,
         summary: "An upload-artifact or download-artifact `name` that can hold `/ \\ : \" < > | * ?` (usually `${{ matrix.platform }}`).",
@@ -51,6 +53,7 @@ public struct ArtifactNameInvalidCharRule: Rule {
 
     static let invalid: Set<Character> = ["/", "\\", ":", "\"", "<", ">", "|", "*", "?", "\r", "\n"]
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for legs in context.stepRuns.groupedByStep() {

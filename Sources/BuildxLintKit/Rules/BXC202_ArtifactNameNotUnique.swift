@@ -5,7 +5,9 @@
 /// second upload of the same name fails (or, with `overwrite: true`, replaces the first)
 /// (actions/upload-artifact README "Breaking Changes", `docs/MIGRATION.md`). Seen in dbschenker/vaultpal PR #86.
 public struct ArtifactNameNotUniqueRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC202", name: "artifact-name-not-unique", severity: .error,
         summary: "An upload-artifact (v4+) name that is the same for several matrix legs (default `artifact`), or for several calls of one reusable workflow.",
@@ -48,6 +50,7 @@ public struct ArtifactNameNotUniqueRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         // All uploads (v4+) of the repository, by workflow run: the caller's file identifies the run.

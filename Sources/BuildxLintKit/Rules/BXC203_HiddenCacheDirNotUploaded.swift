@@ -5,7 +5,9 @@
 /// v3.2.0); actions/toolkit `packages/glob/src/internal-globber.ts` checks every item's basename,
 /// the search root included, so `path: /tmp/.buildx-cache` uploads nothing (actions/upload-artifact#611).
 public struct HiddenCacheDirNotUploadedRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC203", name: "hidden-cache-dir-not-uploaded", severity: .error,
         summary: "upload-artifact (v4.4+ or v3.2+) of a path with a dot-directory, without `include-hidden-files: true`.",
@@ -28,6 +30,7 @@ public struct HiddenCacheDirNotUploadedRule: Rule {
         v >= Version("v4.4.0")! || (v.major == 3 && v >= Version("v3.2.0")!)
     }
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (_, step) in context.steps {

@@ -5,7 +5,9 @@
 /// (actions/download-artifact `src/download-artifact.ts`); each local cache has its own `index.json`
 /// (OCI layout, docs `local.md`), so only one survives and only one platform's cache is imported.
 public struct MergeMultipleLocalCachesRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC204", name: "merge-multiple-local-caches", severity: .error,
         summary: "download-artifact `merge-multiple: true` bringing several local caches into one folder used as `type=local,src=`.",
@@ -59,6 +61,7 @@ public struct MergeMultipleLocalCachesRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

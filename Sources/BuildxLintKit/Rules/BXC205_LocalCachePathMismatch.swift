@@ -6,7 +6,9 @@
 /// `path` and a pattern download into `path/<artifact-name>/` (v5+: straight into `path` when exactly one
 /// artifact matches), actions/download-artifact `src/download-artifact.ts`.
 public struct LocalCachePathMismatchRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC205", name: "local-cache-path-mismatch", severity: .warning,
         summary: "A local cache `src=` that no earlier download or cache step fills, or a `dest=` that the job's upload step does not read.",
@@ -55,6 +57,7 @@ public struct LocalCachePathMismatchRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

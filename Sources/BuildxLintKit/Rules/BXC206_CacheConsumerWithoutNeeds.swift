@@ -4,7 +4,9 @@
 /// Facts: jobs run in parallel unless `needs:` orders them (GitHub Docs "Using jobs: defining
 /// prerequisite jobs"), so the download may run before the upload exists and fail or find nothing.
 public struct CacheConsumerWithoutNeedsRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC206", name: "cache-consumer-without-needs", severity: .error,
         summary: "A job that downloads another job's artifact (a cache or digests) without a `needs:` path to that job.",
@@ -56,6 +58,7 @@ public struct CacheConsumerWithoutNeedsRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

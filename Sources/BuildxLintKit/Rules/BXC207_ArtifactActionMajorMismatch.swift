@@ -4,7 +4,9 @@
 /// Facts: download-artifact v4+ cannot download artifacts made by upload-artifact v3 or earlier, and v3
 /// cannot read v4 artifacts (actions/download-artifact v4 README, "Breaking Changes").
 public struct ArtifactActionMajorMismatchRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC207", name: "artifact-action-major-mismatch", severity: .error,
         summary: "An artifact uploaded with upload-artifact ≤ v3 and downloaded with download-artifact ≥ v4, or the reverse.",
@@ -57,6 +59,7 @@ public struct ArtifactActionMajorMismatchRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

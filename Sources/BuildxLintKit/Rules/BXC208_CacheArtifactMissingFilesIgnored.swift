@@ -3,7 +3,9 @@
 /// Facts: upload-artifact's default `if-no-files-found: warn` passes the step when nothing matched
 /// (actions/upload-artifact `action.yml`), so a broken cache path goes unnoticed.
 public struct CacheArtifactMissingFilesIgnoredRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC208", name: "cache-artifact-missing-files-ignored", severity: .info,
         summary: "An upload-artifact of a buildx local cache folder without `if-no-files-found: error`.",
@@ -53,6 +55,7 @@ public struct CacheArtifactMissingFilesIgnoredRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

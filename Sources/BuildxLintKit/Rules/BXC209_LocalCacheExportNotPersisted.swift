@@ -4,7 +4,9 @@
 /// Facts: the runner's disk is discarded after the job; a local cache survives only through
 /// actions/cache, an artifact, or a move into a cached folder (docs `ci/github-actions/cache.md`, local cache).
 public struct LocalCacheExportNotPersistedRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC209", name: "local-cache-export-not-persisted", severity: .warning,
         summary: "A `type=local` cache-to folder that no later step uploads, caches with actions/cache, or moves into place.",
@@ -37,6 +39,7 @@ public struct LocalCacheExportNotPersistedRule: Rule {
                 """)
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

@@ -6,7 +6,9 @@
 /// `reset=true` (BuildKit client v0.31.0, buildx ≥ v0.35.0) prunes unreferenced blobs; the docs rotate
 /// `-new` into place instead (docker/build-push-action#252).
 public struct LocalCacheUnboundedGrowthRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC210", name: "local-cache-unbounded-growth", severity: .warning,
         summary: "A local cache exported onto its own import folder (`dest` == `src`) without `reset=true`: it grows forever.",
@@ -19,6 +21,7 @@ public struct LocalCacheUnboundedGrowthRule: Rule {
             RuleExample(Examples.buildPush("cache-from: type=local,src=/tmp/.buildx-cache\ncache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max"))
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

@@ -7,7 +7,9 @@
 /// pi-hole/docker-pi-hole's publish job (PR #1987). zizmor flags a pinned `version:` with the default
 /// `cache-binary: true` in release workflows (cache poisoning), hence `cache-binary: false` there.
 public struct BuildxVersionUnpinnedRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC301", name: "buildx-version-unpinned", severity: .warning,
         summary: "setup-buildx-action without `version:`, or `latest`/`edge` (also through env); a build job with no setup-buildx-action.",
@@ -26,6 +28,7 @@ public struct BuildxVersionUnpinnedRule: Rule {
         ],
         nonTriggering: [RuleExample(Examples.setupOnly("version: v0.21.1"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let pin = ReleaseFacts.latestStableBuildx

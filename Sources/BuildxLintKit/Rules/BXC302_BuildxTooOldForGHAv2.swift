@@ -4,7 +4,9 @@
 /// passes `url_v2` only from v0.21.0 (buildx #2983, #3001; docs `ci/github-actions/cache.md`). Older buildx
 /// fails the export or silently drops the gha entry (`build/opt.go`, `isActive`).
 public struct BuildxTooOldForGHAv2Rule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC302", name: "buildx-too-old-for-gha-v2", severity: .error,
         summary: "`type=gha` cache with a pinned buildx older than v0.21.0.",
@@ -19,6 +21,7 @@ public struct BuildxTooOldForGHAv2Rule: Rule {
             RuleExample(Examples.buildPush("cache-from: type=registry,ref=u/app:cache", setup: "version: v0.19.3")),
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let min = ReleaseFacts.buildxMinForGHAv2

@@ -3,7 +3,9 @@
 /// Facts: BuildKit speaks the GitHub cache service v2 (`url_v2`) from v0.20.0 (moby/buildkit commits
 /// dea6c4916, 497a00c94; docs `ci/github-actions/cache.md`); the legacy service is gone since 2025-04-15.
 public struct BuildKitImageTooOldForGHAv2Rule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC303", name: "buildkit-image-too-old-for-gha-v2", severity: .error,
         summary: "`type=gha` cache with a pinned BuildKit image (`driver-opts: image=moby/buildkit:…`) older than v0.20.0.",
@@ -16,6 +18,7 @@ public struct BuildKitImageTooOldForGHAv2Rule: Rule {
         ],
         nonTriggering: [RuleExample(Examples.buildPush("cache-from: type=gha", setup: "driver-opts: image=moby/buildkit:v0.20.2"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let min = ReleaseFacts.buildkitMinForGHAv2

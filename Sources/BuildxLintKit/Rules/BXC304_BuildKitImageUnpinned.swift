@@ -3,7 +3,9 @@
 /// Facts: these tags move with every release or commit (docker/buildx `driver/bkimage/bkimage.go` uses
 /// `buildx-stable-1`, a floating tag); a pinned tag or digest makes cache behaviour reproducible.
 public struct BuildKitImageUnpinnedRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC304", name: "buildkit-image-unpinned", severity: .info,
         summary: "A BuildKit image in `driver-opts` with a floating tag (`latest`, `master`, `nightly`, `buildx-stable-1`) or none.",
@@ -14,6 +16,7 @@ public struct BuildKitImageUnpinnedRule: Rule {
 
     static let floating: Set<String> = ["latest", "master", "nightly", "buildx-stable-1", "rootless", "master-rootless", "buildx-stable-1-rootless"]
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for job in context.file.jobs {

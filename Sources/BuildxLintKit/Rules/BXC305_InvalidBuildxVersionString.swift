@@ -4,7 +4,9 @@
 /// value up as an exact key of `buildx-releases.json` (tags with a leading `v`), besides `latest`, `edge`,
 /// git URLs and `cloud:`/`lab:`; anything else fails with "Cannot find Buildx release … in releases JSON".
 public struct InvalidBuildxVersionStringRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC305", name: "invalid-buildx-version-string", severity: .error,
         summary: "A setup-buildx-action `version:` that is not a buildx release tag (`0.14.0` without `v`, `v0.14`, ranges).",
@@ -24,6 +26,7 @@ public struct InvalidBuildxVersionStringRule: Rule {
         }
     }
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for job in context.file.jobs {

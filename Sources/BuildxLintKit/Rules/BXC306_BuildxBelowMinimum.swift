@@ -5,7 +5,9 @@
 /// multi-platform build only worked from buildx v0.14.0; the v0.14.0 release notes and `git log
 /// v0.13.1..v0.14.0` show no matching fix (reference §4), so this is a user report, not an announced fix.
 public struct BuildxBelowMinimumRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC306", name: "buildx-below-minimum", severity: .warning,
         summary: "A pinned buildx below the minimum (default v0.14.0, `--min-buildx-version`) in a job that imports several caches into a multi-platform build.",
@@ -29,6 +31,7 @@ public struct BuildxBelowMinimumRule: Rule {
             RuleExample(Examples.buildPush("platforms: linux/amd64\ncache-from: type=registry,ref=r.example.com/app:cache", setup: "version: v0.13.1")),
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let min = context.options.minBuildxVersion

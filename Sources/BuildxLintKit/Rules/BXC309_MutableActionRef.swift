@@ -3,7 +3,9 @@
 /// Facts: a branch ref runs whatever the branch holds at run time; docker's actions publish semver tags.
 /// Seen in mudler/LocalAI (`docker/setup-buildx-action@master`).
 public struct MutableActionRefRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC309", name: "mutable-action-ref", severity: .info,
         summary: "A `docker/*` action used at a branch (`@master`, `@main`) instead of a release tag or commit.",
@@ -12,6 +14,7 @@ public struct MutableActionRefRule: Rule {
         triggering: [RuleExample("on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@master\n        with:\n          version: v0.21.1\n", lines: [6])],
         nonTriggering: [RuleExample(Examples.setupOnly("version: v0.21.1"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (_, step) in context.steps {

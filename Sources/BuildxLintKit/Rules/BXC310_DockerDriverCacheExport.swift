@@ -4,7 +4,9 @@
 /// unless the containerd image store is on (docker/buildx `build/opt.go`, `driver/docker/driver.go`);
 /// without setup-buildx-action (or with `driver: docker`) the runner's default builder is that driver.
 public struct DockerDriverCacheExportRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC310", name: "docker-driver-cache-export", severity: .error,
         summary: "A non-inline cache export on the `docker` driver: no container builder is set up before the build, or its setup is skipped when the build runs.",
@@ -37,6 +39,7 @@ public struct DockerDriverCacheExportRule: Rule {
         ],
         nonTriggering: [RuleExample(Examples.buildPush("cache-to: type=gha,mode=max"))])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for job in context.file.jobs where !job.isCompositeAction {

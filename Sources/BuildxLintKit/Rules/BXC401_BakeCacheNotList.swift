@@ -3,7 +3,9 @@
 /// Facts: bake decodes `cache-from`/`cache-to` as lists (docker/buildx `util/buildflags/cache_cty.go`:
 /// "list required"), so a bare string fails the whole bake file's load.
 public struct BakeCacheNotListRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC401", name: "bake-cache-not-list", severity: .error,
         summary: "A bake target's `cache-from` or `cache-to` written as a string instead of a list.",
@@ -12,6 +14,7 @@ public struct BakeCacheNotListRule: Rule {
         triggering: [RuleExample("target \"app\" {\n  cache-from = \"type=gha\"\n  cache-to = [\"type=gha,mode=max\"]\n}\n", path: "docker-bake.hcl", lines: [2])],
         nonTriggering: [RuleExample("target \"app\" {\n  cache-from = [\"type=gha\"]\n  cache-to = [\"type=gha,mode=max\"]\n}\n", path: "docker-bake.hcl")])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         guard context.file.kind == .bake, let bake = context.file.bake else { return [] }
         var out: [Diagnostic] = []

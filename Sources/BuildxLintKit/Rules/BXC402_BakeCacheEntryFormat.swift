@@ -6,7 +6,9 @@
 /// needs a `type` key ("type required", `util/buildflags/cache_cty.go`). The 0xx rules find the problems;
 /// the linter reports them in bake and compose files under this id, naming the underlying check.
 public struct BakeCacheEntryFormatRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC402", name: "bake-cache-entry-format", severity: .error,
         summary: "A cache entry of a bake or compose file with a format mistake (packed entries, spaces, unknown type…), or an object entry without `type`.",
@@ -31,6 +33,7 @@ public struct BakeCacheEntryFormatRule: Rule {
             message: "[\(d.ruleID) \(d.ruleName)] \(d.message)", help: d.help, fixes: d.fixes)
     }
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         guard context.file.kind == .bake, let bake = context.file.bake else { return [] }
         var out: [Diagnostic] = []

@@ -5,7 +5,9 @@
 /// (docker/buildx `bake/bake.go` overrides; `docs/reference/buildx_bake.md`); the other attribute keeps the
 /// file's value.
 public struct BakeSetReplacesCacheRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC403", name: "bake-set-replaces-cache", severity: .warning,
         summary: "A bake `set:` / `--set` override that replaces one side of the cache (cache-to or cache-from) with a location the other side never reads or writes.",
@@ -26,6 +28,7 @@ public struct BakeSetReplacesCacheRule: Rule {
                 ])
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

@@ -6,7 +6,9 @@
 /// ("additional privileges requested"); paths given with `--set` are allowed automatically; bake-action
 /// passes `--allow fs=*` itself (docker/bake-action `src/context.ts`).
 public struct BakeLocalCacheEntitlementRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC404", name: "bake-local-cache-entitlement", severity: .error,
         summary: "A local cache path outside the working directory in a bake file run by `docker buildx bake` (a `run:` step) without a covering `--allow fs…`.",
@@ -41,6 +43,7 @@ public struct BakeLocalCacheEntitlementRule: Rule {
         return false
     }
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

@@ -5,7 +5,9 @@
 /// `bake-reference.md`, "Use environment variable as default"); unset, the default (often empty) applies
 /// in every leg.
 public struct BakeVariableScopeUnsetRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC405", name: "bake-variable-scope-unset", severity: .warning,
         summary: "A bake cache location that interpolates a variable the invoking matrix job never sets (in `env:` or `$GITHUB_ENV`).",
@@ -26,6 +28,7 @@ public struct BakeVariableScopeUnsetRule: Rule {
                 ])
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()

@@ -3,7 +3,9 @@
 /// Facts: docker/buildx `bake/compose.go` (`stringArray.UnmarshalYAML`) splits a string on whitespace
 /// (`strings.Fields`) into several entries, while commas stay inside one entry — unlike workflow inputs.
 public struct ComposeXBakeCacheStringRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC406", name: "compose-xbake-cache-string", severity: .info,
         summary: "A string `x-bake.cache-from` / `cache-to` in a compose file.",
@@ -12,6 +14,7 @@ public struct ComposeXBakeCacheStringRule: Rule {
         triggering: [RuleExample("services:\n  app:\n    build:\n      context: .\n      x-bake:\n        cache-from: type=gha,scope=app\n", path: "compose.yaml", lines: [6])],
         nonTriggering: [RuleExample("services:\n  app:\n    build:\n      context: .\n      x-bake:\n        cache-from:\n          - type=gha,scope=app\n", path: "compose.yaml")])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         guard let compose = context.file.compose else { return [] }
         var out: [Diagnostic] = []

@@ -4,7 +4,9 @@
 /// Facts: since bake-action v6.0.0 the default build source is the Git context of the commit, so files
 /// changed by earlier steps are ignored unless `source: .` (docker/bake-action README, "Git context").
 public struct BakeActionGitContextIgnoresEditsRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC407", name: "bake-action-git-context-ignores-edits", severity: .warning,
         summary: "docker/bake-action v6+ without `source: .` after a step that edits a bake file it reads.",
@@ -22,6 +24,7 @@ public struct BakeActionGitContextIgnoresEditsRule: Rule {
 
     static let editCommands = ["sed -i", "sed --in-place", "yq -i", "yq e -i", "tee ", ">", "perl -pi", "envsubst"]
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for job in context.file.jobs {

@@ -6,7 +6,9 @@
 /// `addGithubToken`, `isActive`); those variables reach JavaScript actions, not shell steps (docs `gha.md`
 /// "Authentication"). crazy-max/ghaction-github-runtime exports them to later steps.
 public struct GHACacheInRunStepRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC501", name: "gha-cache-in-run-step", severity: .error,
         summary: "`type=gha` in a `docker buildx` command of a `run:` step with no Actions runtime exposed to it.",
@@ -22,6 +24,7 @@ public struct GHACacheInRunStepRule: Rule {
                 "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: crazy-max/ghaction-github-runtime@v3\n      - run: docker buildx build --cache-to type=gha,mode=max --cache-from type=gha .\n")
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for job in context.file.jobs {

@@ -4,7 +4,9 @@
 /// Facts: the shell splits an unquoted expansion on whitespace (POSIX "Field Splitting"), so the flag
 /// gets only the first word and the rest become positional arguments (buildx errors) or are lost.
 public struct CLICacheFlagWordSplittingRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC502", name: "cli-cache-flag-word-splitting", severity: .warning,
         summary: "An unquoted `--cache-from $VAR` / `--cache-to $VAR` whose value (from `env:`) holds spaces or newlines.",
@@ -20,6 +22,7 @@ public struct CLICacheFlagWordSplittingRule: Rule {
                 "on: push\nenv:\n  CACHE: type=gha,scope=a\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker buildx build --cache-from \"$CACHE\" .\n")
         ])
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for job in context.file.jobs {

@@ -4,7 +4,9 @@
 /// `run:` with `sh` when `shell: sh` is set (GitHub Docs "defaults.run.shell"); the docs' PLATFORM_PAIR idiom
 /// is bash (docs `multi-platform.md`).
 public struct PlatformPairNonBashRule: Rule {
+    /// Creates the rule (rules hold no state).
     public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC503", name: "platform-pair-non-bash", severity: .warning,
         summary: "A bash-only expansion such as `${platform//\\//-}` in a `run:` step whose shell is `sh`.",
@@ -28,6 +30,7 @@ public struct PlatformPairNonBashRule: Rule {
         return nil
     }
 
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for (job, step) in context.steps {

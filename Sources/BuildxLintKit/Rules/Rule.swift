@@ -1,7 +1,9 @@
 /// A small repository used as a rule example: files by path, and the 1-based lines where the rule
 /// must report (empty for an example the rule must leave alone).
 public struct RuleExample: Sendable {
+    /// The example's files: repository path and content.
     public let files: [(path: String, content: String)]
+    /// 1-based lines of the first file where the rule must report (empty: it must not report).
     public let lines: [Int]
     /// The file the expected lines refer to (the first file).
     public var path: String { files[0].path }
@@ -26,6 +28,7 @@ public struct RuleDescription: Sendable {
     public let id: String
     /// `packed-cache-entries`
     public let name: String
+    /// Default severity (configuration can change it).
     public let severity: Severity
     /// One line: what the rule catches.
     public let summary: String
@@ -47,12 +50,15 @@ public struct LintOptions: Sendable {
     public var maxFileSize: Int = Linter.defaultMaxFileSize
     /// The project configuration (severities, ignored paths).
     public var config = LintConfig()
+    /// Creates the rule (rules hold no state).
     public init() {}
 }
 
 /// What a rule sees: one analysed file and the options. Rules never read files or print.
 public struct RuleContext: Sendable {
+    /// The file being checked.
     public let file: FileAnalysis
+    /// Options that change what rules report.
     public let options: LintOptions
     /// The whole repository's flow (jobs, legs, steps, builds); rules report only on `file`.
     public let repository: RepositoryAnalysis
@@ -99,6 +105,7 @@ extension Rule {
 
 /// All rules, in id order.
 public enum RuleRegistry {
+    /// Every rule, sorted by id.
     public static let all: [any Rule] = [
         ParseErrorRule(),
         PackedCacheEntriesRule(),
