@@ -201,3 +201,13 @@ import Testing
         #expect(ReleaseFacts.latestStableBuildx.hasPrefix("v0."))
     }
 }
+
+@Suite struct ExpressionLimitTests {
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "(", count: 10_000) + "a" + String(repeating: ")", count: 10_000)
+        #expect(throws: ExpressionError.self) { try ExpressionParser.parse(deep) }
+        let nots = String(repeating: "!", count: 10_000) + "a"
+        #expect(throws: ExpressionError.self) { try ExpressionParser.parse(nots) }
+        #expect(Template.parts("${{ \(deep) }}").count == 1)
+    }
+}

@@ -800,3 +800,102 @@ private func evCacheInputs(_ root: YAMLNode) -> [(job: String, leg: Int, input: 
         }
     }
 }
+
+// MARK: - Robustness
+
+/// xorshift64, for repeatable random scripts.
+private struct EvRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
+    }
+}
+
+@Suite struct GitHubEnvRobustnessTests {
+    @Test func arraysPartialParsesAndExtglob() {
+        let arrays = GitHubEnvWrites.analyze(
+            run: "local -a arr=(a b)\ndeclare -A m=( [k]=v )\nA=(x y)\necho \"N=${#A}\" >> $GITHUB_ENV\necho X=1 >> $GITHUB_ENV",
+            stepEnv: [:], ctx: EvalContext(), shell: nil)
+        #expect(arrays.effective.map(\.name) == ["N", "X"])
+        #expect(arrays.effective.first?.value.isUnknown == true)
+        // Lines before a construct that does not parse are still read; the rest counts as unreadable.
+        let partial = GitHubEnvWrites.analyze(
+            run: "echo A=1 >> $GITHUB_ENV\nif true; then\n  echo B=2 >> $GITHUB_ENV\nfi\ncoproc { cat; }\necho C=3 >> $GITHUB_ENV\n)",
+            stepEnv: [:], ctx: EvalContext(), shell: nil)
+        #expect(partial.effective.map(\.name) == ["A", "B"])
+        #expect(partial.hasUnreadableWrite)
+        #expect(evWrites("shopt -s extglob\nv=a123\necho \"V=${v//+([0-9])/}\" >> $GITHUB_ENV")["V"]?.isUnknown == true)
+    }
+
+    @Test func hostileScriptsStayCheap() {
+        let scripts = [
+            // Found by fuzzing: a here-document body that expands a command substitution with a here-document.
+            "catin<<${{ matrix.platform }}while\n elif = in$x \"$GITHUB_ENV\" case'%s\\n'&&$(-d/${ <<-< \n${x//\\//-}{${x#*/}  {a,b}<<-x-a readfi ; $GITHUB_ENV{a,b} *)done> = ",
+            "[[ &local{a,b}]]break<<<${x:-a}",
+            "for x in a & b; do :; done",
+            String(repeating: "$(", count: 3000) + "echo X=1" + String(repeating: ")", count: 3000),
+            String(repeating: "${x:-", count: 3000) + "a" + String(repeating: "}", count: 3000),
+            String(repeating: "`", count: 1001),
+            String(repeating: "( ", count: 3000) + "echo" + String(repeating: " )", count: 3000),
+            String(repeating: "if true; then ", count: 2000) + "echo" + String(repeating: "; fi", count: 2000),
+            String(repeating: "cat <<E\n$(", count: 1000),
+            "f() { f; f; f; f; }; f >> $GITHUB_ENV",
+            String(repeating: "curl x >> $GITHUB_ENV\necho \"A=$(date)\" >> $GITHUB_ENV\n", count: 2000),
+        ]
+        // On concurrentPerform workers, as the linter runs.
+        DispatchQueue.concurrentPerform(iterations: scripts.count) { k in
+            for shell in [nil, "sh"] as [String?] {
+                _ = GitHubEnvWrites.analyze(
+                    run: scripts[k], stepEnv: [:], ctx: EvalContext(matrix: ["platform": .string("linux/amd64")]), shell: shell)
+                _ = GitHubEnvWrites.bashOnlyExpansions(script: scripts[k])
+            }
+        }
+    }
+
+    @Test func randomScriptsDoNotCrash() {
+        let tokens = [
+            "echo", " ", "\n", ";", "&&", "||", "|", "&", ">>", ">", "<", "<<", "<<-", "<<<", "EOF", "'", "\"", "\\", "$", "${",
+            "}", "{", "(", ")", "$(", "`", "X=1", "x", "$x", "${x//\\//-}", "${x:0:2}", "${x#*/}", "${x,,}", "${#x}", "${x:-a}",
+            "${!x}", "${a[0]}", "$GITHUB_ENV", "\"$GITHUB_ENV\"", "if", "then", "else", "elif", "fi", "for", "in", "do", "done",
+            "while", "case", "esac", ";;", "*)", "[", "]", "[[", "]]", "==", "=", "-n", "printf", "'%s\\n'", "%d", "tee", "-a",
+            "cat", "tr", "sed", "'s/a/b/g'", "cut", "-d/", "-f1", "#", "~", "*", "?", "[a-z]", "{a,b}", "$((1+2))", "exit",
+            "return", "f()", "local", "export", "read", "unset", "${{ matrix.platform }}", "${{ steps.x.outputs.y }}",
+            "${{ github.sha }}", "$'\\n'", "⟨x⟩", "\t", "\r", "é", "😀", "break", "continue", "eval", "source", "a=(", "+(",
+        ]
+        var rng = EvRandom(state: 0x9E37_79B9_7F4A_7C15)
+        let ctx = EvalContext(matrix: ["platform": .string("linux/amd64")])
+        for i in 0..<3000 {
+            var script = ""
+            for _ in 0..<(Int(rng.next() % 40) + 1) {
+                script += tokens[Int(rng.next() % UInt64(tokens.count))] + (rng.next() % 3 == 0 ? " " : "")
+            }
+            let r = GitHubEnvWrites.analyze(
+                run: script, stepEnv: ["x": .string("a/b"), "X": .symbol("github.sha")], ctx: ctx, shell: i % 2 == 0 ? nil : "sh")
+            for w in r.writes { #expect(!w.name.isEmpty) }
+        }
+    }
+
+    @Test func randomExpressionsDoNotCrash() {
+        let tokens = [
+            "matrix", ".", "platform", "github", "sha", "env", "X", "[", "]", "(", ")", "'a'", "''", "1", "0", "-1", "1.5", "true",
+            "false", "null", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "!", "format(", "join(", "contains(", "startsWith(",
+            "endsWith(", "toJSON(", "fromJSON(", "case(", "hashFiles(", ",", "*", "'{0}'", "'[1,{\"a\":2}]'", "'{\"a\":[1]}'", "'{'",
+            "'}}'", "inputs", "steps", "needs", "vars", "secrets", "runner", "strategy", "job-index", "NaN",
+        ]
+        var rng = EvRandom(state: 12345)
+        let ctx = EvalContext(
+            matrix: ["platform": .string("linux/amd64"), "o": .object(["a": .array([.number(1)])])],
+            env: ["X": .string("⟨github.sha⟩")])
+        for _ in 0..<20000 {
+            var src = ""
+            for _ in 0..<(Int(rng.next() % 14) + 1) { src += tokens[Int(rng.next() % UInt64(tokens.count))] + " " }
+            if let e = try? ExpressionParser.parse(src) {
+                let v = ExpressionEvaluator.evaluate(e, ctx)
+                _ = (v.templateText, v.jsonText, ExpressionEvaluator.isTruthy(v))
+            }
+        }
+    }
+}

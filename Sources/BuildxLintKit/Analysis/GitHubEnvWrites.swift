@@ -85,14 +85,27 @@ public enum GitHubEnvWrites {
                 writes: [], effective: [], hasUnreadableWrite: mentionsEnvFile, bashOnlyExpansions: bashOnly,
                 stoppedEarly: nil)
         }
-        guard let commands, parser.failure == nil else {
-            return GitHubEnvScript(
-                writes: [], effective: [], hasUnreadableWrite: mentionsEnvFile, bashOnlyExpansions: bashOnly,
-                stoppedEarly: nil)
+        if let commands, parser.failure == nil {
+            let interp = ShellInterpreter(table: table, stepEnv: stepEnv, ctx: ctx, posix: kind == .posix)
+            return interp.run(commands, bashOnly: bashOnly)
         }
-        let interp = ShellInterpreter(
-            table: table, stepEnv: stepEnv, ctx: ctx, posix: kind == .posix, hereDocs: parser.hereDocs)
-        return interp.run(commands, bashOnly: bashOnly)
+        // A script that does not parse (a construct this reader lacks, or a real syntax error, which
+        // bash only reports when it reaches it): read the lines before the failure, and count
+        // everything after it as unreadable.
+        var failLine = parser.failureLine ?? 1
+        for _ in 0..<4 where failLine > 1 {
+            let prefix = Self.lines(text, before: failLine)
+            var p = ShellParser(prefix)
+            if let cmds = p.parseScript(), p.failure == nil {
+                let interp = ShellInterpreter(table: table, stepEnv: stepEnv, ctx: ctx, posix: kind == .posix)
+                interp.unreadable = mentionsEnvFile
+                return interp.run(cmds, bashOnly: bashOnly)
+            }
+            failLine = min(failLine - 1, p.failureLine ?? failLine - 1)
+        }
+        return GitHubEnvScript(
+            writes: [], effective: [], hasUnreadableWrite: mentionsEnvFile, bashOnlyExpansions: bashOnly,
+            stoppedEarly: nil)
     }
 
     /// Whether `script` uses a bash-only parameter expansion (`${p//\//-}`, `${x,,}`, `${x:0:8}`, …) that
@@ -109,6 +122,16 @@ public enum GitHubEnvWrites {
         var parser = ShellParser(text)
         _ = parser.parseScript()
         return parser.bashOnly
+    }
+
+    /// The scalars of `text` before its 1-based line `line`.
+    static func lines(_ text: [Unicode.Scalar], before line: Int) -> [Unicode.Scalar] {
+        var n = 1
+        for (k, c) in text.enumerated() where c == "\n" {
+            n += 1
+            if n == line { return Array(text[0...k]) }
+        }
+        return text
     }
 
     /// The script text with each `${{ }}` replaced by its text, or by a placeholder for unknown values.
@@ -143,9 +166,12 @@ struct UnknownTable {
 
     static let base: UInt32 = 0xF0000
 
+    /// Most distinct placeholders (the private-use plane has 65,534); later unknowns share the last one.
+    static let capacity = 65_000
+
     mutating func placeholder(_ reason: String) -> String {
-        reasons.append(reason)
-        return String(Character(Unicode.Scalar(Self.base + UInt32(reasons.count - 1))!))
+        if reasons.count < Self.capacity { reasons.append(reason) }
+        return String(Character(Unicode.Scalar(Self.base + UInt32(reasons.count - 1)) ?? "\u{F0000}"))
     }
 
     static func isPlaceholder(_ u: Unicode.Scalar) -> Bool { u.value >= base && u.value < 0x10000 + base - 2 }
@@ -194,6 +220,8 @@ extension GitHubEnvWrites {
         case arith(String, quoted: Bool)
         /// `<(…)` / `>(…)`.
         case processSubstitution
+        /// `(…)` after `name=` in a declaration (`local a=(x y)`): an array, not followed.
+        case arrayLiteral
     }
 
     struct ShParam {
@@ -232,8 +260,8 @@ extension GitHubEnvWrites {
         var fd: Int?
         var op: Op
         var target: ShWord
-        /// Index into the here-document bodies, for `.hereDoc`.
-        var hereDoc: Int?
+        /// The body, for `.hereDoc` (filled in when the parser reaches the end of the line).
+        var hereDoc: ShHereDocBox?
     }
 
     struct ShSimple {
@@ -264,6 +292,11 @@ extension GitHubEnvWrites {
     }
 
     /// A here-document body: literal (quoted delimiter) or with expansions.
+    /// Holds a here-document body: the redirection is parsed before its body, which follows the line.
+    final class ShHereDocBox {
+        var body: ShHereDoc = .literal("")
+    }
+
     enum ShHereDoc {
         case literal(String)
         case expanded(ShWord)
@@ -278,9 +311,13 @@ extension GitHubEnvWrites {
         var i = 0
         var line = 1
         var failure: String?
+        /// The line where parsing failed.
+        var failureLine: Int?
+        /// Nesting of lists (including command substitutions, here-documents and backquotes parsed by
+        /// sub-parsers), bounded so that hostile scripts cannot exhaust the stack.
         var depth = 0
-        var hereDocs: [ShHereDoc] = []
-        var pendingHereDocs: [(index: Int, delimiter: String, quoted: Bool, stripTabs: Bool)] = []
+        static let maxDepth = 40
+        var pendingHereDocs: [(box: ShHereDocBox, delimiter: String, quoted: Bool, stripTabs: Bool)] = []
         /// Bash-only parameter expansions seen, as written.
         var bashOnly: [String] = []
 
@@ -292,7 +329,10 @@ extension GitHubEnvWrites {
         func peek(_ k: Int = 0) -> Unicode.Scalar? { i + k < s.count ? s[i + k] : nil }
 
         mutating func fail(_ m: String) {
-            if failure == nil { failure = "\(m) (line \(line))" }
+            if failure == nil {
+                failure = "\(m) (line \(line))"
+                failureLine = line
+            }
             i = s.count
         }
 
@@ -384,7 +424,7 @@ extension GitHubEnvWrites {
         mutating func parseList(terminators: Set<String>, closeParen: Bool) -> [ShCommand] {
             depth += 1
             defer { depth -= 1 }
-            if depth > 120 {
+            if depth > Self.maxDepth {
                 fail("nesting too deep")
                 return []
             }
@@ -406,8 +446,13 @@ extension GitHubEnvWrites {
                     break  // a case pattern's `)` never reaches here; a stray one ends the list
                 }
                 if let r = peekReserved(), terminators.contains(r) { break }
+                let before = i
                 let cmd = parseAndOr()
                 if failure != nil { break }
+                if i == before {
+                    fail("unexpected `\(String(s[i]))`")
+                    break
+                }
                 out.append(cmd)
                 skipBlanks()
                 if peek() == "&", peek(1) != "&", peek(1) != ">" { i += 1 }
@@ -569,7 +614,7 @@ extension GitHubEnvWrites {
                     while failure == nil {
                         skipBlanks()
                         guard let c = peek(), c != "\n", c != ";" else { break }
-                        ws.append(readWord())
+                        ws.append(readWordMakingProgress())
                     }
                     words = ws
                 }
@@ -618,7 +663,7 @@ extension GitHubEnvWrites {
                 var patterns: [ShWord] = []
                 while failure == nil {
                     skipBlanks()
-                    patterns.append(readWord())
+                    patterns.append(readWordMakingProgress())
                     skipBlanks()
                     if peek() == "|" {
                         i += 1
@@ -657,6 +702,14 @@ extension GitHubEnvWrites {
                         skipNewlines()
                         let name = wordText(cmd.words[0]) ?? ""
                         return .function(name, parseCommand())
+                    }
+                    // `declare -a a=(x y)`, `local a=(…)`: an array literal ends the assignment word.
+                    if let last = cmd.words.last, case .lit(let t, false)? = last.last, t.hasSuffix("="),
+                        Self.assignment(last) != nil
+                    {
+                        skipBalancedParens()
+                        cmd.words[cmd.words.count - 1].append(.arrayLiteral)
+                        continue
                     }
                     fail("unexpected `(`")
                     break
@@ -729,7 +782,7 @@ extension GitHubEnvWrites {
                     cmd.words.append([.lit(op, quoted: false)])
                     continue
                 }
-                let w = readWord()
+                let w = readWordMakingProgress()
                 cmd.words.append(w)
                 if wordText(w) == "]]" { return }
             }
@@ -847,7 +900,7 @@ extension GitHubEnvWrites {
                     i += 1
                 }
                 skipBlanks()
-                let w = readWord()
+                let w = readWordMakingProgress()
                 var delim = ""
                 var quoted = false
                 for p in w {
@@ -859,10 +912,9 @@ extension GitHubEnvWrites {
                     default: break
                     }
                 }
-                let idx = hereDocs.count
-                hereDocs.append(.literal(""))
-                pendingHereDocs.append((idx, delim, quoted, stripTabs))
-                return ShRedirect(fd: fd, op: .hereDoc, target: w, hereDoc: idx)
+                let box = ShHereDocBox()
+                pendingHereDocs.append((box, delim, quoted, stripTabs))
+                return ShRedirect(fd: fd, op: .hereDoc, target: w, hereDoc: box)
             }
             skipBlanks()
             let processSubstitution = (peek() == "<" || peek() == ">") && peek(1) == "("
@@ -873,7 +925,7 @@ extension GitHubEnvWrites {
             return ShRedirect(fd: fd, op: op, target: readWord(), hereDoc: nil)
         }
 
-        mutating func readHereDocBody(_ h: (index: Int, delimiter: String, quoted: Bool, stripTabs: Bool)) {
+        mutating func readHereDocBody(_ h: (box: ShHereDocBox, delimiter: String, quoted: Bool, stripTabs: Bool)) {
             var lines: [String] = []
             while !atEnd {
                 var l = String.UnicodeScalarView()
@@ -893,16 +945,26 @@ extension GitHubEnvWrites {
             }
             let body = lines.map { $0 + "\n" }.joined()
             if h.quoted {
-                hereDocs[h.index] = .literal(body)
+                h.box.body = .literal(body)
             } else {
                 var sub = ShellParser(body)
+                sub.depth = depth + 1
                 let w = sub.readDoubleQuoted(inHereDoc: true)
                 bashOnly += sub.bashOnly
-                hereDocs[h.index] = sub.failure == nil ? .expanded(w) : .literal(body)
+                h.box.body = sub.failure == nil ? .expanded(w) : .literal(body)
             }
         }
 
         // MARK: Words
+
+        /// Reads one word, failing when none starts here (a metacharacter where a word must be), so that
+        /// loops over words always make progress.
+        mutating func readWordMakingProgress() -> ShWord {
+            let before = i
+            let w = readWord()
+            if i == before { fail("expected a word") }
+            return w
+        }
 
         /// Reads one word (up to an unquoted metacharacter).
         mutating func readWord() -> ShWord {
@@ -1113,6 +1175,7 @@ extension GitHubEnvWrites {
             }
             i += 1
             var sub = ShellParser(String(inner))
+            sub.depth = depth + 1
             let cmds = sub.parseScript()
             bashOnly += sub.bashOnly
             return .command(cmds, quoted: quoted)
@@ -1161,6 +1224,12 @@ extension GitHubEnvWrites {
         mutating func readBraceParameter() -> ShParam {
             let start = i
             i += 2
+            depth += 1
+            defer { depth -= 1 }
+            if depth > Self.maxDepth {
+                fail("nesting too deep")
+                return ShParam(name: "", op: .unsupported, source: "${")
+            }
             func source(_ p: inout ShellParser) -> String {
                 var t = String.UnicodeScalarView()
                 t.append(contentsOf: p.s[start..<min(p.i, p.s.count)])
@@ -1340,9 +1409,7 @@ extension GitHubEnvWrites {
             envValues = sub.envValues
             envPending = sub.envPending
             envHeredoc = sub.envHeredoc
-            if sub.terminated, !sub.exitFailed {
-                // `exit` in a subshell only leaves the subshell.
-            }
+            // `exit` in a subshell only leaves the subshell, so `terminated` is not taken over.
         }
     }
 
@@ -1363,7 +1430,6 @@ extension GitHubEnvWrites {
         let stepEnv: [String: ExprValue]
         let ctx: EvalContext
         let posix: Bool
-        let hereDocs: [ShHereDoc]
         var writes: [GitHubEnvWrite] = []
         var unreadable = false
         var finalStates: [ShState] = []
@@ -1372,6 +1438,8 @@ extension GitHubEnvWrites {
         var cond = false
         var steps = 0
         var callDepth = 0
+        /// Nesting of `exec` calls (a backstop against runaway recursion).
+        var execDepth = 0
         var lastLine = 1
 
         static let envFile = "\u{E000}GITHUB_ENV\u{E001}"
@@ -1397,12 +1465,11 @@ extension GitHubEnvWrites {
             "RUNNER_ENVIRONMENT": ("runner", "environment"), "RUNNER_DEBUG": ("runner", "debug"),
         ]
 
-        init(table: UnknownTable, stepEnv: [String: ExprValue], ctx: EvalContext, posix: Bool, hereDocs: [ShHereDoc]) {
+        init(table: UnknownTable, stepEnv: [String: ExprValue], ctx: EvalContext, posix: Bool) {
             self.table = table
             self.stepEnv = stepEnv
             self.ctx = ctx
             self.posix = posix
-            self.hereDocs = hereDocs
         }
 
         func placeholder(_ reason: String) -> String { table.placeholder(reason) }
@@ -1542,7 +1609,9 @@ extension GitHubEnvWrites {
 
         func exec(_ c: ShCommand, _ st: inout ShState, stdin: String?, sink: ShSink) -> ShResult {
             steps += 1
-            if steps > 100_000 {
+            execDepth += 1
+            defer { execDepth -= 1 }
+            if steps > 100_000 || execDepth > 200 {
                 if !st.terminated { unreadable = true }
                 st.terminated = true
                 return ShResult(out: "", status: nil)
@@ -1801,8 +1870,8 @@ extension GitHubEnvWrites {
             for r in redirects {
                 switch r.op {
                 case .hereDoc:
-                    guard let idx = r.hereDoc, idx < hereDocs.count else { continue }
-                    switch hereDocs[idx] {
+                    guard let box = r.hereDoc else { continue }
+                    switch box.body {
                     case .literal(let t): input = t
                     case .expanded(let w): input = expandString(w, &st)
                     }
@@ -1981,7 +2050,7 @@ extension GitHubEnvWrites {
                 return out(placeholder("output of a command not known here"), nil)
             }
             if let body = st.functions[name] {
-                guard callDepth < 16 else { return out(placeholder("deep recursion"), nil) }
+                guard callDepth < 8 else { return out(placeholder("deep recursion"), nil) }
                 callDepth += 1
                 defer { callDepth -= 1 }
                 let saved = st.positional
@@ -2290,7 +2359,7 @@ extension GitHubEnvWrites {
                             piece = t
                             if stop { return out + piece }
                         }
-                        if let precision { piece = concrete(piece) ? String(piece.prefix(precision)) : symbolic("printf-precision", [piece]) }
+                        if let precision { piece = concrete(piece) ? String(piece.prefix(precision)) : symbolic("printf-precision", [piece, String(precision)]) }
                     case "d", "i":
                         let a = arg ?? "0"
                         if !concrete(a) {
@@ -2588,6 +2657,7 @@ extension GitHubEnvWrites {
                 case .command(let cmds, let q): out.append(Segment(text: commandSubstitution(cmds, &st), quoted: q, expansion: true))
                 case .arith(let src, let q): out.append(Segment(text: arithmetic(src, &st), quoted: q, expansion: true))
                 case .processSubstitution: out.append(Segment(text: placeholder("process substitution"), quoted: true, expansion: true))
+                case .arrayLiteral: out.append(Segment(text: placeholder("an array"), quoted: true, expansion: true))
                 }
             }
             return out
@@ -2812,7 +2882,9 @@ extension GitHubEnvWrites {
                 case nil:
                     let w = expandString(word, &st)
                     if let u = UnknownTable.firstPlaceholder(v.text) { return String(u) }
-                    return symbolic("default-\(k)", [v.text, w])
+                    // Symbol names stay within [a-z0-9_.-#]: name the operator instead of writing it.
+                    let kind = k == "-" ? "default" : k == "=" ? "assign" : k == "?" ? "error" : "alternative"
+                    return symbolic(kind, [colon ? ":" : "", v.text, w])
                 }
             case .removePrefix(let longest, let pattern), .removeSuffix(let longest, let pattern):
                 let prefix: Bool
@@ -2920,6 +2992,8 @@ extension GitHubEnvWrites {
                     elems += u.map { .char($0) }
                     continue
                 }
+                // extglob forms (`+(…)`, `@(…)`, `!(…)`, `?(…)`, `*(…)`) are not modelled.
+                if zip(u, u.dropFirst()).contains(where: { "?*+@!".unicodeScalars.contains($0.0) && $0.1 == "(" }) { ok = false }
                 var k = 0
                 while k < u.count {
                     let c = u[k]
@@ -2950,7 +3024,7 @@ extension GitHubEnvWrites {
                 // The pattern holds unknown or symbolic text: `transform` turns the result unknown/symbolic.
                 return CompiledPattern(glob: ok ? elems : nil, text: segs.map(\.text).joined(), known: false)
             }
-            return CompiledPattern(glob: elems, text: text, known: true)
+            return CompiledPattern(glob: ok ? elems : nil, text: text, known: ok)
         }
 
         /// A compiled glob; `text` describes it (and carries unknown or symbolic parts when not `known`).

@@ -76,7 +76,10 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
             for ev in run.exports {
                 for loc in ev.locations ?? [] where loc.backend == "gha" {
                     // The first writer of the scope in the repository (file and position order).
+                    // `inputs.*`, `needs.*` and `github.job` symbols mean other things in another job.
+                    let jobBound = ["\u{27E8}inputs.", "\u{27E8}needs.", "\u{27E8}github.job"].contains { loc.identity.hasSubstring($0) }
                     guard let first = context.repository.ghaWriters[loc.identity]?.first, first !== run,
+                        !jobBound || first.stepRun.run === run.stepRun.run,
                         first.stepRun.stepKey != run.stepRun.stepKey, first.build.step !== run.build.step,
                         !(first.stepRun.run === run.stepRun.run && Conditions.exclusive(first.stepRun.condition, run.stepRun.condition)),
                         Self.image(first) != Self.image(run)

@@ -218,6 +218,9 @@ public enum ExpressionParser {
     struct Parser {
         let tokens: [(Token, Int)]
         var pos = 0
+        /// Nesting of parentheses, `!`, calls and indexes: bounded so hostile input cannot exhaust the stack.
+        var depth = 0
+        static let maxDepth = 64
         init(tokens: [(Token, Int)]) { self.tokens = tokens }
         var peek: Token { tokens[pos].0 }
         var offset: Int { tokens[pos].1 }
@@ -232,6 +235,9 @@ public enum ExpressionParser {
         }
 
         mutating func parseOr() throws(ExpressionError) -> Expr {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw ExpressionError(message: "expression nested too deeply", offset: offset) }
             var l = try parseAnd()
             while peek == .op("||") {
                 _ = advance()
@@ -273,6 +279,9 @@ public enum ExpressionParser {
         mutating func parseUnary() throws(ExpressionError) -> Expr {
             if peek == .op("!") {
                 _ = advance()
+                depth += 1
+                defer { depth -= 1 }
+                guard depth <= Self.maxDepth else { throw ExpressionError(message: "expression nested too deeply", offset: offset) }
                 return .not(try parseUnary())
             }
             return try parsePostfix()
