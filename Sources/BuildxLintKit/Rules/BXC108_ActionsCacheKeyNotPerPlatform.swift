@@ -72,7 +72,7 @@ public struct ActionsCacheKeyNotPerPlatformRule: Rule {
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for legs in context.stepRuns.groupedByStep() where legs.count > 1 {
+        for legs in context.stepRuns.filter({ TransportAction.of($0.step) == .cache }).groupedByStep() where legs.count > 1 {
             guard let first = legs.first, TransportAction.of(first.step) == .cache, let keyInput = first.step.input("key") else { continue }
             // The builds of the same leg whose local caches live under this step's paths.
             var keyByLeg: [(key: String, buildKey: String, leg: StepRun)] = []

@@ -56,7 +56,7 @@ public struct ArtifactNameInvalidCharRule: Rule {
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for legs in context.stepRuns.groupedByStep() {
+        for legs in context.stepRuns.filter({ TransportAction.of($0.step) != nil }).groupedByStep() {
             guard let first = legs.first, let kind = TransportAction.of(first.step), kind != .cache,
                 let input = first.step.input("name")
             else { continue }

@@ -41,9 +41,6 @@ extension Array where Element == StepRun {
 }
 
 extension StepRun {
-    /// Identifies the step within its job run across legs: job key + the step's position in its file + via.
-    var stepKey: String { "\(run.jobKey)#\(step.node.span.start.offset)#\(via ?? "")" }
-
     /// "legs `platform=linux/amd64`" or "the job" for messages.
     var legName: String { run.legLabel.isEmpty ? "leg \(run.legIndex + 1)" : "`\(run.legLabel)`" }
 }

@@ -59,6 +59,8 @@ public final class StepRun: Sendable {
     public let mayRun: Bool
     /// The step's `if:` expression (for exclusivity checks between steps).
     public let condition: Expr?
+    /// Identifies the step within its job run across legs: job key + the step's position in its file + via.
+    public let stepKey: String
 
     init(run: JobRun, file: FileAnalysis, step: Step, context: EvalContext, order: Int, via: String?, mayRun: Bool, condition: Expr?) {
         self.run = run
@@ -69,6 +71,7 @@ public final class StepRun: Sendable {
         self.via = via
         self.mayRun = mayRun
         self.condition = condition
+        self.stepKey = "\(run.jobKey)#\(step.node.span.start.offset)#\(via ?? "")"
     }
 
     /// Evaluates a template string in this step's context; nil when not known.
@@ -444,7 +447,8 @@ struct FlowWalker {
                 }
             }
             // `$GITHUB_ENV` writes of a run step reach later steps.
-            if let script = step.run?.scalar, mayRun {
+            // Only scripts that mention $GITHUB_ENV can write it (the interpreter is not cheap).
+            if let script = step.run?.scalar, mayRun, script.hasSubstring("GITHUB_ENV") {
                 let stepEnv = stepCtx.env
                 let analysis = GitHubEnvWrites.analyze(run: script, stepEnv: stepEnv, ctx: stepCtx, shell: step.shell)
                 for (name, value) in analysis.effective { ctx.env[name] = value }
@@ -465,7 +469,12 @@ struct FlowWalker {
                 let written = build.entries(direction)
                 guard let raw = build.step.input(direction.rawValue)?.value.scalar else { continue }
                 var evaluated: [EvaluatedCacheEntry] = []
-                if let text = sr.evaluate(raw) {
+                if !raw.hasSubstring("${{") {
+                    // A literal value: the static entries are the evaluated ones.
+                    evaluated = written.filter { !$0.entry.isEmpty && !$0.entry.text.hasPrefix("#") }.map {
+                        EvaluatedCacheEntry(source: $0, entry: $0.entry, locations: CacheLocation.of($0.entry, direction: direction))
+                    }
+                } else if let text = sr.evaluate(raw) {
                     let items = ActionListSplitter.newlineOnly.split(text).map(\.text)
                     let aligned = items.count == written.count
                     for (i, item) in items.enumerated() where !item.hasPrefix("#") {
