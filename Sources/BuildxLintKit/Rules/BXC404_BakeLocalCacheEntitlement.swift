@@ -72,7 +72,8 @@ public struct BakeLocalCacheEntitlementRule: Rule {
             let last = offsets.count - 1
             let span = SourceSpan(
                 start: text.position(ofOffset: offsets[min(word.range.lowerBound, last)]), end: text.position(ofOffset: offsets[min(word.range.upperBound, last)]))
-            let unique = Array(NSOrderedSetLike(missing))
+            var seen = Set<String>()
+            let unique = missing.filter { seen.insert($0).inserted }
             out.append(
                 diagnostic(
                     context, span,
@@ -81,10 +82,4 @@ public struct BakeLocalCacheEntitlementRule: Rule {
         }
         return out
     }
-}
-
-/// Order-keeping de-duplication.
-func NSOrderedSetLike(_ items: [String]) -> [String] {
-    var seen = Set<String>()
-    return items.filter { seen.insert($0).inserted }
 }

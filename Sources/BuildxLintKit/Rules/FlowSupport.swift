@@ -6,12 +6,6 @@ extension RuleContext {
     var stepRuns: [StepRun] { repository.stepRuns(in: file.path) }
 }
 
-/// The runs of one step across the legs of one job run (and one caller).
-struct StepLegs<T> {
-    let key: String
-    var runs: [T]
-}
-
 extension Array where Element == BuildRun {
     /// Build runs grouped by step and job run (so each group holds one step's legs), in source order.
     func groupedByStep() -> [[BuildRun]] {

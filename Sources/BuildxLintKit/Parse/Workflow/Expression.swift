@@ -47,11 +47,6 @@ public enum Template {
         return false
     }
 
-    /// Same as `hasExpression`, through the parsed parts (kept for symmetry in tests).
-    static func hasExpressionPart(_ s: String) -> Bool {
-        parts(s).contains { if case .expression = $0.kind { return true } else { return false } }
-    }
-
     /// If `s` is exactly one expression (surrounding whitespace allowed), that expression.
     public static func wholeExpression(_ s: String) -> Expr? {
         guard s.utf8.contains(UInt8(ascii: "$")) else { return nil }
