@@ -55,10 +55,7 @@ public enum BakeInvocations {
                 case "file":
                     if v.hasExpansion { filesKnown = false } else if let s = sr.evaluate(v.text) { fileNames.append(s) } else { filesKnown = false }
                 case "set":
-                    let last = offsets.count - 1
-                    let span = SourceSpan(
-                        start: run.file.text.position(ofOffset: offsets[min(v.range.lowerBound, last)]),
-                        end: run.file.text.position(ofOffset: offsets[min(v.range.upperBound, last)]))
+                    let span = run.file.text.span(of: v.range, through: offsets)
                     if !v.hasExpansion, let s = sr.evaluate(v.text), let o = BakeSetOverride(line: s, span: span, file: wfPath) { overrides.append(o) }
                 default:
                     break

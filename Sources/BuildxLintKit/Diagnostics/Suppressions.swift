@@ -70,14 +70,8 @@ public struct Suppressions: Sendable {
 
     /// Whether `buildx-lint:` occurs in the bytes at all.
     static func mentionsDirective(_ b: [UInt8]) -> Bool {
-        let needle = Array("buildx-lint:".utf8)
-        guard b.count >= needle.count else { return false }
-        var i = 0
-        while i <= b.count - needle.count {
-            if b[i] == needle[0], b[i..<(i + needle.count)].elementsEqual(needle) { return true }
-            i += 1
-        }
-        return false
+        var needle = "buildx-lint:"
+        return needle.withUTF8 { n in b.withUnsafeBufferPointer { bytes($0, contain: n) } }
     }
 
     /// Parses ` buildx-lint: ignore[A,B] reason` (the text after the comment marker).

@@ -142,6 +142,15 @@ public struct SourceText: Sendable {
         return SourcePosition(line: lo + 1, column: o - lineStarts[lo] + 1, offset: o)
     }
 
+    /// The span of bytes `range` of some value whose byte `i` comes from source offset `offsets[i]`
+    /// (`offsets` has one extra entry for the end; indices past it are clamped).
+    public func span(of range: Range<Int>, through offsets: [Int]) -> SourceSpan {
+        let last = offsets.count - 1
+        let start = position(ofOffset: offsets[max(0, min(range.lowerBound, last))])
+        let end = position(ofOffset: offsets[max(0, min(range.upperBound, last))])
+        return SourceSpan(start: start, end: max(start, end))
+    }
+
     /// The position at 1-based `line` and 1-based UTF-8 byte `column`.
     public func position(line: Int, column: Int) -> SourcePosition {
         guard line >= 1, line <= lineStarts.count else { return position(ofOffset: bytes.count) }

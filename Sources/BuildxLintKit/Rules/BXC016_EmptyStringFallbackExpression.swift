@@ -32,8 +32,8 @@ public struct EmptyStringFallbackExpressionRule: Rule {
                 let offsets = node.valueOffsets(in: context.file.text)
                 for part in Template.parts(text) {
                     guard case .expression(_, let e?) = part.kind, let m = Self.match(e) else { continue }
-                    let start = context.file.text.position(ofOffset: offsets[min(part.range.lowerBound, offsets.count - 1)])
-                    let end = context.file.text.position(ofOffset: offsets[min(part.range.upperBound, offsets.count - 1)])
+                    let span = context.file.text.span(of: part.range, through: offsets)
+                    let (start, end) = (span.start, span.end)
                     let fixed = "${{ \(Expr.not(m.condition).source) && \(m.fallback.source) || \(Expr.literal(m.falsy).source) }}"
                     var fixes: [Fix] = []
                     if start.line == end.line, end.offset - start.offset == part.range.count {

@@ -68,10 +68,7 @@ public struct BakeLocalCacheEntitlementRule: Rule {
             guard !missing.isEmpty, let offsets = inv.run.build.scriptOffsets, let word = command.words.first(where: { $0.text == "bake" }),
                 reported.insert(word.range.lowerBound).inserted
             else { continue }
-            let text = context.file.text
-            let last = offsets.count - 1
-            let span = SourceSpan(
-                start: text.position(ofOffset: offsets[min(word.range.lowerBound, last)]), end: text.position(ofOffset: offsets[min(word.range.upperBound, last)]))
+            let span = context.file.text.span(of: word.range, through: offsets)
             var seen = Set<String>()
             let unique = missing.filter { seen.insert($0).inserted }
             out.append(

@@ -36,11 +36,7 @@ public struct CLICacheFlagWordSplittingRule: Rule {
                     guard v.text.hasPrefix("$"), name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
                         let value = build.scope.literalEnv(String(name)), value.trimmingSpaces.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" })
                     else { continue }
-                    let text = context.file.text
-                    let last = offsets.count - 1
-                    let span = SourceSpan(
-                        start: text.position(ofOffset: offsets[min(v.range.lowerBound, last)]),
-                        end: text.position(ofOffset: offsets[min(v.range.upperBound, last)]))
+                    let span = context.file.text.span(of: v.range, through: offsets)
                     out.append(
                         diagnostic(
                             context, span,
