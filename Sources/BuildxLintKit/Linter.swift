@@ -31,29 +31,32 @@ public enum Linter {
                 parseError: YAMLError(message: "not valid UTF-8 (byte 0x\(String(text.bytes[bad], radix: 16)))", position: text.position(ofOffset: bad)))
         }
         if kind == .bake || kind == .compose { return FileAnalysis.bakeOrCompose(path: path, kind: kind, text: text) }
-        do {
+        do throws(YAMLError) {
             let yaml = try YAMLParser.parse(text)
             return FileAnalysis(path: path, kind: kind, yaml: yaml)
-        } catch let error as YAMLError {
-            return FileAnalysis(path: path, kind: kind, text: text, parseError: error)
         } catch {
-            return FileAnalysis(path: path, kind: kind, text: text, parseError: YAMLError(message: "\(error)", position: text.position(ofOffset: 0)))
+            return FileAnalysis(path: path, kind: kind, text: text, parseError: error)
         }
     }
 
-    /// Runs every rule on one analysed file; severities are the rules' defaults.
+    /// Runs every rule on one analysed file; severities are the rules' defaults. Findings that depend on
+    /// the whole repository (`Rule.pending`) are judged with the facts of `repository` alone.
     public static func check(
         _ file: FileAnalysis, options: LintOptions, repository: RepositoryAnalysis = .empty, rules: [any Rule] = RuleRegistry.all
     ) -> [Diagnostic] {
         let context = RuleContext(file: file, options: options, repository: repository)
-        return rules.flatMap { $0.check(context) }
+        let facts = RepositoryFacts(repository)
+        return rules.flatMap { $0.check(context) } + judge(rules.flatMap { $0.pending(context) }, facts: facts)
     }
 
     /// Lints `files`: each selected by `selection` (or, when listed in `explicit`, guessed from its content).
     ///
-    /// Three phases: every file is parsed and analysed (on all cores); the repository-wide flow (matrix
-    /// legs, jobs, composite actions, reusable workflows) is built from all of them; then the rules run
-    /// per file (on all cores). Suppression comments and the configuration apply last.
+    /// Most workflows stand alone: they call no reusable workflow or composite action of the repository
+    /// and none calls them. Each of those goes through parse → model → flow → rules on one core and is
+    /// released as soon as it is checked, which keeps memory flat however many workflows there are. The
+    /// other files (bake, compose and action files, reusable workflows and their callers) are analysed
+    /// together afterwards. Findings that depend on what the whole repository writes (`Rule.pending`) are
+    /// judged last with the merged `RepositoryFacts`, then suppression comments and the configuration apply.
     /// - Parameters:
     ///   - files: path + content from a source (work tree, index, revision, folder).
     ///   - explicit: when non-nil, only these paths are reported (the pre-commit framework's file arguments);
@@ -64,40 +67,193 @@ public enum Linter {
         explicit: Set<RepoPath>? = nil
     ) -> LintResult {
         let files = files.filter { !options.config.ignores($0.path) }
-        // Phase 1: parse and analyse.
-        var analysed = [Prepared?](repeating: nil, count: files.count)
-        analysed.withUnsafeMutableBufferPointer { buffer in
-            let out = UnsafeMutableSendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: files.count) { i in
-                out[i] = prepare(files[i], options: options, selection: selection, isExplicit: explicit?.contains(files[i].path) ?? false)
+        let isReported: (RepoPath) -> Bool = { explicit?.contains($0) ?? true }
+        // Workflows named by another file (`uses: ./.github/workflows/x.yml`) are callees: analysed with the rest.
+        let callees = referencedWorkflows(files)
+        var sharedFiles: [SourceFile] = []
+        var standalone: [SourceFile] = []
+        for f in files {
+            if case .bytes = f.content, selection.kind(of: f.path) == .workflow, !callees.contains(f.path) {
+                standalone.append(f)
+            } else {
+                sharedFiles.append(f)
             }
         }
-        let prepared = analysed.compactMap { $0 }
-        // Phase 2: the repository-wide flow.
-        let repository = RepositoryAnalysis(files: prepared.compactMap(\.analysis))
-        // Phase 3: rules, suppressions, configuration.
-        let reported = prepared.filter { explicit?.contains($0.path) ?? true }
-        var results = [[Diagnostic]](repeating: [], count: reported.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let out = UnsafeMutableSendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: reported.count) { i in
-                let p = reported[i]
-                var found = p.early
-                if let a = p.analysis {
-                    found += check(a, options: options, repository: repository).map { BakeCacheEntryFormatRule.relabel($0, kind: a.kind) }
-                    found = Suppressions(text: a.text, root: a.yaml?.root).apply(found, path: a.path)
-                }
-                out[i] = options.config.apply(found)
+
+        // Phase 1: the files others may read (bake, compose, actions, callees), parsed on all cores.
+        var shared = parallelMap(sharedFiles) { f in
+            prepare(f, options: options, selection: selection, isExplicit: explicit?.contains(f.path) ?? false)
+        }.compactMap { $0 }
+        var lookup: [RepoPath: FileAnalysis] = [:]
+        for p in shared { if let a = p.analysis { lookup[p.path] = a } }
+        Trace.mark("shared files (\(shared.count))")
+
+        // Phase 2: stand-alone workflows, each from bytes to findings on one core.
+        var outcomes = parallelMap(standalone) { f -> Standalone? in
+            guard let p = prepare(f, options: options, selection: selection, isExplicit: explicit?.contains(f.path) ?? false) else { return nil }
+            guard let a = p.analysis else { return .checked(FileResult(p, found: p.early), RepositoryFacts(), []) }
+            // A caller of the repository's reusable workflows or composite actions joins phase 3.
+            if a.callsLocalFiles { return .deferred(p) }
+            let repository = RepositoryAnalysis(walking: [a], lookup: lookup)
+            // Bake files this workflow's invocations write into are checked in phase 3.
+            let external = repository.bakeSharedExports.filter { $0.invocation != nil && $0.writers.contains { $0.item.file != a.path.display } }
+            let result = isReported(a.path) ? checkFile(p, a, options: options, repository: repository) : nil
+            return .checked(result, RepositoryFacts(repository), external)
+        }
+        var results: [FileResult] = []
+        var facts = RepositoryFacts()
+        var external: [BakeSharedExport] = []
+        for case let outcome? in outcomes {
+            switch outcome {
+            case .checked(let r, let f, let e):
+                if let r { results.append(r) }
+                facts.merge(f)
+                external += e
+            case .deferred(let p):
+                shared.append(p)
+                lookup[p.path] = p.analysis
             }
         }
-        var diagnostics = results.flatMap { $0 }
-        diagnostics.sort(by: Diagnostic.reportOrder)
-        // A step reached twice (a YAML alias reused in two jobs) gives identical findings: keep one.
-        var seen = Set<Diagnostic>()
-        diagnostics = diagnostics.filter { seen.insert($0).inserted }
+        outcomes = []
+        Trace.mark("stand-alone workflows (\(standalone.count))")
+
+        // Phase 3: the rest together (callers, callees, actions, bake and compose files).
+        do {
+            let analysed = shared.compactMap(\.analysis)
+            let repository = RepositoryAnalysis(walking: analysed, lookup: lookup, extraBakeSharedExports: external)
+            facts.merge(RepositoryFacts(repository))
+            results += parallelMap(shared.filter { isReported($0.path) }) { p in
+                p.analysis.map { checkFile(p, $0, options: options, repository: repository) } ?? FileResult(p, found: p.early)
+            }
+        }
+        shared = []
+        lookup = [:]
+        Trace.mark("other files")
+
+        // Phase 4: repository-wide judgements, suppressions, configuration.
+        let final = parallelMap(results) { r -> [Diagnostic] in
+            var found = r.found + judge(r.pending, facts: facts).map { BakeCacheEntryFormatRule.relabel($0, kind: r.kind) }
+            if let s = r.suppressions { found = s.apply(found, path: r.path) }
+            return options.config.apply(found)
+        }
         var texts: [RepoPath: SourceText] = [:]
-        for p in reported { texts[p.path] = p.text }
-        return LintResult(diagnostics: diagnostics, fileCount: reported.count, texts: texts)
+        for r in results { texts[r.path] = r.text }
+        let fileCount = results.count
+        results = []
+        var diagnostics = final.flatMap { $0 }
+        diagnostics.sort(by: Diagnostic.reportOrder)
+        Trace.mark("judge and sort")
+        return LintResult(diagnostics: Self.unique(diagnostics), fileCount: fileCount, texts: texts)
+    }
+
+    /// `sorted` (in report order) without repeats: a step reached twice (a YAML alias reused in two jobs)
+    /// gives identical findings. Identical findings sort next to each other or among findings at the
+    /// same place, so each is compared with that run only.
+    static func unique(_ sorted: [Diagnostic]) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        out.reserveCapacity(sorted.count)
+        var runStart = 0
+        for d in sorted {
+            if let last = out.last, Diagnostic.reportOrder(last, d) { runStart = out.count }
+            if out[runStart...].contains(d) { continue }
+            out.append(d)
+        }
+        return out
+    }
+
+    /// What phase 2 made of one stand-alone workflow.
+    enum Standalone: Sendable {
+        /// Checked (nil when not reported), with its facts and the bake-file shared exports it found.
+        case checked(FileResult?, RepositoryFacts, [BakeSharedExport])
+        /// It calls local workflows or actions: analysed in phase 3.
+        case deferred(Prepared)
+    }
+
+    /// One checked file: what phase 4 needs once its analysis is gone.
+    struct FileResult: Sendable {
+        let path: RepoPath
+        let kind: FileKind
+        let text: SourceText
+        let found: [Diagnostic]
+        let pending: [PendingFinding]
+        let suppressions: Suppressions?
+
+        init(_ p: Prepared, found: [Diagnostic], pending: [PendingFinding] = [], suppressions: Suppressions? = nil) {
+            path = p.path
+            kind = p.analysis?.kind ?? .workflow
+            text = p.text
+            self.found = found
+            self.pending = pending
+            self.suppressions = suppressions
+        }
+    }
+
+    /// Runs every rule on one file.
+    static func checkFile(_ p: Prepared, _ a: FileAnalysis, options: LintOptions, repository: RepositoryAnalysis) -> FileResult {
+        let context = RuleContext(file: a, options: options, repository: repository)
+        var found = p.early
+        var pending: [PendingFinding] = []
+        for rule in RuleRegistry.all {
+            found += rule.check(context).map { BakeCacheEntryFormatRule.relabel($0, kind: a.kind) }
+            pending += rule.pending(context)
+        }
+        return FileResult(p, found: found, pending: pending, suppressions: Suppressions(text: a.text, root: a.yaml?.root))
+    }
+
+    /// Judges pending findings in order; of several at one place (rule, file, offset) the first confirmed is kept.
+    static func judge(_ pending: [PendingFinding], facts: RepositoryFacts) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        var done = Set<String>()
+        for p in pending {
+            let key = "\(p.ruleID)#\(p.offset)#\(p.path.display)"
+            guard !done.contains(key), let d = p.judge(facts) else { continue }
+            done.insert(key)
+            out.append(d)
+        }
+        return out
+    }
+
+    /// Paths of workflows that some file names in a local `uses:` (found by a byte scan for
+    /// `.github/workflows/`, so a mention in a comment or a `paths:` filter counts too: harmless).
+    static func referencedWorkflows(_ files: [SourceFile]) -> Set<RepoPath> {
+        let needle = Array(".github/workflows/".utf8)
+        var out = Set<RepoPath>()
+        for f in files {
+            guard case .bytes(let bytes) = f.content, bytes.count >= needle.count else { continue }
+            bytes.withUnsafeBufferPointer { buf in
+                var i = 0
+                while let at = needle.withUnsafeBufferPointer({ firstOffset(of: $0, in: buf, from: i) }) {
+                    var end = at + needle.count
+                    while end < buf.count, !Self.endsUsesPath(buf[end]) { end += 1 }
+                    if end > at + needle.count { out.insert(RepoPath(bytes: Array(buf[at..<end]))) }
+                    i = end
+                }
+            }
+        }
+        return out
+    }
+
+    static func endsUsesPath(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "@"), UInt8(ascii: "#"),
+            UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// `transform` applied to every element on all cores, results in order.
+    static func parallelMap<T: Sendable, R>(_ items: [T], _ transform: (T) -> R) -> [R] {
+        var out = [R?](repeating: nil, count: items.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let o = UnsafeMutableSendableBuffer(buffer)
+            withoutActuallyEscaping(transform) { t in
+                let box = UncheckedSendable(t)
+                DispatchQueue.concurrentPerform(iterations: items.count) { i in o[i] = box.value(items[i]) }
+            }
+        }
+        return out.map { $0! }
     }
 
     /// One file after phase 1: its analysis, or findings that stand without one (too large).
@@ -149,6 +305,12 @@ public enum Linter {
             }
         }
     }
+}
+
+/// A value handed to concurrentPerform's iterations (closures that only read shared state).
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 /// A buffer that concurrentPerform's iterations write to at distinct indices.

@@ -97,6 +97,7 @@ struct Lint: ParsableCommand {
     }
 
     func run() throws {
+        Trace.mark("start")
         var options = LintOptions()
         options.maxFileSize = maxFileSize
         let mode: SourceMode = staged ? .staged : rev.map { .revision($0) } ?? .worktree
@@ -105,6 +106,7 @@ struct Lint: ParsableCommand {
         var baselined = 0
         do {
             let input = try SourceResolver.resolve(paths: paths, mode: mode, maxFileSize: maxFileSize)
+            Trace.mark("source (\(input.files.count) files)")
             for note in input.notes { printErr("buildx-lint: \(note)") }
             // Configuration: --config file, else the one in the linted source, unless --no-config.
             var configFile = input.config
@@ -126,6 +128,10 @@ struct Lint: ParsableCommand {
             options.minBuildxVersion = minBuildxVersion.flatMap { Version($0) } ?? options.config.minBuildxVersion ?? options.minBuildxVersion
             threshold = failOn ?? options.config.failOn.flatMap(FailOn.init(rawValue:)) ?? .warning
             result = Linter.lint(files: input.files, options: options, explicit: input.explicit)
+            #if os(Linux)
+            // The per-file analyses are freed by now: hand their pages back before the report is built.
+            _ = glibcMallocTrim(0)
+            #endif
             if let path = writeBaseline {
                 let entries = Baseline.fingerprints(result.diagnostics, texts: result.texts)
                 guard writeFileAtomically(path, Baseline.render(entries)) else {
@@ -151,7 +157,7 @@ struct Lint: ParsableCommand {
         if baselined > 0 { printErr("buildx-lint: \(baselined) finding\(baselined == 1 ? " is" : "s are") in the baseline and not shown") }
         switch format {
         case .json:
-            writeOut(JSONReporter.render(result.diagnostics, toolVersion: BuildxLint.version))
+            writeOut(JSONReporter.renderBytes(result.diagnostics, toolVersion: BuildxLint.version))
         case .sarif:
             writeOut(
                 SARIFReporter.render(
@@ -169,6 +175,7 @@ struct Lint: ParsableCommand {
             }
             writeOut(TextReporter(color: useColor).render(result))
         }
+        Trace.mark("output")
         if let threshold = threshold.severity, result.diagnostics.contains(where: { $0.severity >= threshold }) {
             throw ExitCode(1)
         }
@@ -277,15 +284,27 @@ struct InstallHook: ParsableCommand {
     }
 }
 
+#if os(Linux)
+/// glibc's `malloc_trim` (not in the Glibc module): returns free heap pages of every arena to the system.
+@_silgen_name("malloc_trim")
+func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
+
 func writeOut(_ s: String) {
     var text = s
-    text.withUTF8 { buf in
-        var off = 0
-        while off < buf.count {
-            let n = write(1, buf.baseAddress! + off, buf.count - off)
-            if n <= 0 { break }
-            off += n
-        }
+    text.withUTF8 { writeOut($0) }
+}
+
+func writeOut(_ bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { writeOut($0) }
+}
+
+func writeOut(_ buf: UnsafeBufferPointer<UInt8>) {
+    var off = 0
+    while off < buf.count {
+        let n = write(1, buf.baseAddress! + off, buf.count - off)
+        if n <= 0 { break }
+        off += n
     }
 }
 

@@ -210,4 +210,17 @@ import Testing
         #expect(throws: ExpressionError.self) { try ExpressionParser.parse(nots) }
         #expect(Template.parts("${{ \(deep) }}").count == 1)
     }
+
+    /// The fast path for text without quotes gives exactly what the CSV reader gives.
+    @Test func unquotedFastPathMatchesCSVReader() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [String] = ["a", "b", " ", "\t", ",", "\n", "\r", "\r\n", "=", "${{ x }}", "é", "\u{0B}"]
+        for _ in 0..<3000 {
+            let text = (0..<Int.random(in: 0...14, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            for splitter in [ActionListSplitter.newlineOnly, .commaAndNewline, .newlineOnlyNoQuote, ActionListSplitter(ignoreComma: false, quote: false)] {
+                let bytes = Array(text.utf8)
+                #expect(splitter.splitUnquoted(bytes) == splitter.splitCSV(bytes), "\(text.debugDescription) ignoreComma=\(splitter.ignoreComma)")
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import Testing
 
-import BuildxLintKit
+@testable import BuildxLintKit
 
 // MARK: Helpers
 
@@ -841,6 +841,10 @@ private func randomYAMLScalar(_ rng: inout YAMLTestRNG, indent: Int) -> String {
         for n in allYAMLNodes(root) {
             guard case .scalar(let value, let style) = n.kind else { continue }
             #expect(isValidYAMLOffsets(n, text))
+            // The one-line fast path agrees with the full walk.
+            if let identity = n.identityOffsets(in: text) {
+                #expect(identity == n.mappedOffsets(in: text), "\(src.debugDescription) \(value.debugDescription)")
+            }
             let offsets = n.valueOffsets(in: text)
             let v = Array(value.utf8)
             for k in 0..<v.count {

@@ -108,8 +108,15 @@ public struct BakeSharedExport: Sendable {
     public let location: CacheLocation
     /// The targets that write it, and the item (with its span and file) each writes it through.
     public let writers: [(target: String, item: BakeCacheItem)]
-    /// The invocation, or nil for a group of a bake file checked on its own.
-    public let invocation: BakeInvocation?
+    /// Where the invocation is (its workflow file, the build step's line, and the bake files it reads),
+    /// or nil for a group of a bake file checked on its own.
+    public let invocation: Origin?
+    /// A bake invocation as messages name it (no analysis objects: it outlives the workflow's analysis).
+    public struct Origin: Sendable {
+        public let path: RepoPath
+        public let line: Int
+        public let files: [RepoPath]
+    }
     /// The group, for a bake file checked on its own.
     public let group: String?
 }
@@ -129,7 +136,7 @@ extension BakeInvocations {
     }
 
     /// Locations that two or more targets of `targets` export to.
-    static func sharedExports(_ targets: [ResolvedBakeTarget], invocation: BakeInvocation?, group: String?) -> [BakeSharedExport] {
+    static func sharedExports(_ targets: [ResolvedBakeTarget], invocation: BakeSharedExport.Origin?, group: String?) -> [BakeSharedExport] {
         var byLocation: [CacheLocation: [(String, BakeCacheItem)]] = [:]
         var order: [CacheLocation] = []
         for t in targets where t.nameKnown {
@@ -142,7 +149,7 @@ extension BakeInvocations {
         }
         // Targets that build exactly the same thing may share a cache harmlessly.
         let identity = Dictionary(targets.map { t in
-            (t.name, "\(t.context ?? "")|\(t.dockerfile ?? "")|\(t.target ?? "")|\(t.platforms)|\(t.args.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "")" })")
+            (t.name, "\(t.context ?? "")|\(t.dockerfile ?? "")|\(t.target ?? "")|\(String(describing: t.platforms))|\(t.args.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "")" })")
         }, uniquingKeysWith: { a, _ in a })
         return order.compactMap { loc in
             let writers = byLocation[loc]!
@@ -153,13 +160,20 @@ extension BakeInvocations {
 
     /// Every shared export of the repository: per invocation (each leg, each caller) and per group of
     /// each bake file on its own.
-    static func allSharedExports(buildRuns: [BuildRun], files: [RepoPath: FileAnalysis]) -> (invocations: [BakeInvocation], shared: [BakeSharedExport]) {
+    /// - Parameters:
+    ///   - buildRuns: the build runs whose bake invocations are resolved.
+    ///   - files: the files invocations may read (bake and compose files).
+    ///   - bakeFiles: the bake files whose groups are checked on their own.
+    static func allSharedExports(
+        buildRuns: [BuildRun], files: [RepoPath: FileAnalysis], bakeFiles: [FileAnalysis]
+    ) -> (invocations: [BakeInvocation], shared: [BakeSharedExport]) {
         var invocations: [BakeInvocation] = []
         var shared: [BakeSharedExport] = []
         var seenKeys = Set<String>()
         for run in buildRuns where run.build.kind == .bake || run.build.kind == .cliBake {
             guard let inv = invocation(run, files: files) else { continue }
             invocations.append(inv)
+            let origin = BakeSharedExport.Origin(path: run.file.path, line: run.build.step.node.span.start.line, files: inv.files)
             guard let r = inv.resolution else {
                 // The bake files are not in the repository (or not all): a wildcard `cache-to` override still
                 // gives every target of the default set the same location.
@@ -167,7 +181,7 @@ extension BakeInvocations {
                     for o in inv.overrides where o.key == "cache-to" && o.pattern.contains("*") && !o.append {
                         guard let v = o.value, let locs = CacheLocation.of(CacheEntry(v), direction: .export), let loc = locs.first else { continue }
                         let item = BakeCacheItem.string(value: v, span: o.span, file: o.file)
-                        shared.append(BakeSharedExport(location: loc, writers: [(target: o.pattern, item: item)], invocation: inv, group: nil))
+                        shared.append(BakeSharedExport(location: loc, writers: [(target: o.pattern, item: item)], invocation: origin, group: nil))
                     }
                 }
                 continue
@@ -175,9 +189,9 @@ extension BakeInvocations {
             // Legs that resolve to the same thing give the same findings: resolve-check once.
             let key = "\(run.build.step.node.span.start.offset)|\(run.file.path.display)|\(r.targets.map { "\($0.name):\($0.cacheTo)" })"
             guard seenKeys.insert(key).inserted else { continue }
-            shared += sharedExports(r.targets, invocation: inv, group: nil)
+            shared += sharedExports(r.targets, invocation: origin, group: nil)
         }
-        for (_, f) in files.sorted(by: { $0.key < $1.key }) {
+        for f in bakeFiles {
             guard let bake = f.bake, f.kind == .bake else { continue }
             for g in bake.groups {
                 let r = BakeProject(files: [bake]).resolution(targets: [g.name], env: [:])

@@ -145,6 +145,13 @@ public struct FileAnalysis: Sendable {
     /// The workflow, when the file is one.
     public var workflow: Workflow? { if case .workflow(let w) = document { return w } else { return nil } }
 
+    /// Whether a job calls a reusable workflow, or a step a composite action, of this repository
+    /// (`uses: ./…`): then its flow depends on those files.
+    public var callsLocalFiles: Bool {
+        if let wf = workflow, wf.jobs.contains(where: { $0.uses?.isLocal == true }) { return true }
+        return jobs.contains { j in j.steps.contains { $0.uses?.isLocal == true } }
+    }
+
     /// Every step of every job with its value scope.
     public var allSteps: [(job: JobAnalysis, step: Step)] { jobs.flatMap { j in j.steps.map { (j, $0) } } }
 

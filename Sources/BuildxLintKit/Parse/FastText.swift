@@ -1,18 +1,22 @@
 /// Whether `needle` occurs in `hay` (a plain byte scan; an empty needle always occurs).
 func bytes(_ hay: UnsafeBufferPointer<UInt8>, contain needle: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard let first = needle.first else { return true }
-    guard hay.count >= needle.count else { return false }
-    var i = 0
+    needle.isEmpty || firstOffset(of: needle, in: hay, from: 0) != nil
+}
+
+/// The offset of the first occurrence of `needle` (non-empty) in `hay` at or after `start`, or nil.
+func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    guard let first = needle.first, hay.count >= needle.count else { return nil }
+    var i = start
     let last = hay.count - needle.count
     while i <= last {
         if hay[i] == first {
             var j = 1
             while j < needle.count && hay[i + j] == needle[j] { j += 1 }
-            if j == needle.count { return true }
+            if j == needle.count { return i }
         }
         i += 1
     }
-    return false
+    return nil
 }
 
 extension StringProtocol {
@@ -23,5 +27,20 @@ extension StringProtocol {
         var n = needle
         var hay = String(self)
         return n.withUTF8 { nb in hay.withUTF8 { hb in bytes(hb, contain: nb) } }
+    }
+}
+
+extension StringProtocol {
+    /// Whether the string starts with `prefix` (lowercase ASCII), ignoring the case of ASCII letters.
+    /// Byte-wise: no Unicode case tables, no copy.
+    func hasASCIIPrefixIgnoringCase(_ prefix: StaticString) -> Bool {
+        let p = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        var it = utf8.makeIterator()
+        for expected in p {
+            guard var b = it.next() else { return false }
+            if b >= 65 && b <= 90 { b += 32 }
+            if b != expected { return false }
+        }
+        return true
     }
 }

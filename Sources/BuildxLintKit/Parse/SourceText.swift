@@ -65,9 +65,12 @@ public struct SourceText: Sendable {
             bytes = raw
             hadBOM = false
         }
-        var starts = [0]
-        starts.reserveCapacity(bytes.count / 32 + 1)
+        // Every file's table is kept for the report: size it exactly (LF count, plus room for CR-only breaks).
         let n = bytes.count
+        var breaks = 0
+        for b in bytes where b == 0x0A || b == 0x0D { breaks += 1 }
+        var starts = [0]
+        starts.reserveCapacity(breaks + 1)
         var i = 0
         while i < n {
             let b = bytes[i]

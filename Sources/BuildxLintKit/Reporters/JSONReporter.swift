@@ -11,47 +11,98 @@
 public enum JSONReporter {
     /// Renders `diagnostics` as one JSON document (with a trailing newline).
     public static func render(_ diagnostics: [Diagnostic], toolVersion: String) -> String {
-        var out = "{\"version\":1,\"tool\":{\"name\":\"buildx-lint\",\"version\":\(quote(toolVersion))},\"diagnostics\":["
+        String(decoding: renderBytes(diagnostics, toolVersion: toolVersion), as: UTF8.self)
+    }
+
+    /// `render` as UTF-8 bytes (what the CLI writes: no second copy of a large report).
+    public static func renderBytes(_ diagnostics: [Diagnostic], toolVersion: String) -> [UInt8] {
+        var out = JSONWriter()
+        out.raw("{\"version\":1,\"tool\":{\"name\":\"buildx-lint\",\"version\":")
+        out.string(toolVersion)
+        out.raw("},\"diagnostics\":[")
         for (i, d) in diagnostics.enumerated() {
-            if i > 0 { out += "," }
-            out += "{\"rule\":\(quote(d.ruleID)),\"name\":\(quote(d.ruleName)),\"severity\":\(quote(d.severity.rawValue))"
-            out += ",\"path\":\(quote(d.path.display)),\"line\":\(d.span.start.line),\"column\":\(d.span.start.column)"
-            out += ",\"endLine\":\(d.span.end.line),\"endColumn\":\(d.span.end.column),\"message\":\(quote(d.message))"
-            if let h = d.help { out += ",\"help\":\(quote(h))" }
+            if i > 0 { out.raw(",") }
+            out.raw("{\"rule\":"); out.string(d.ruleID)
+            out.raw(",\"name\":"); out.string(d.ruleName)
+            out.raw(",\"severity\":"); out.string(d.severity.rawValue)
+            out.raw(",\"path\":"); out.string(d.path.display)
+            out.raw(",\"line\":"); out.int(d.span.start.line)
+            out.raw(",\"column\":"); out.int(d.span.start.column)
+            out.raw(",\"endLine\":"); out.int(d.span.end.line)
+            out.raw(",\"endColumn\":"); out.int(d.span.end.column)
+            out.raw(",\"message\":"); out.string(d.message)
+            if let h = d.help { out.raw(",\"help\":"); out.string(h) }
             if !d.fixes.isEmpty {
-                out += ",\"fixes\":["
-                out += d.fixes.map { fix in
-                    "{\"title\":\(quote(fix.title)),\"edits\":["
-                        + fix.edits.map { e in
-                            "{\"line\":\(e.span.start.line),\"column\":\(e.span.start.column),\"endLine\":\(e.span.end.line),\"endColumn\":\(e.span.end.column),\"text\":\(quote(e.replacement))}"
-                        }.joined(separator: ",") + "]}"
-                }.joined(separator: ",")
-                out += "]"
+                out.raw(",\"fixes\":[")
+                for (j, fix) in d.fixes.enumerated() {
+                    if j > 0 { out.raw(",") }
+                    out.raw("{\"title\":"); out.string(fix.title)
+                    out.raw(",\"edits\":[")
+                    for (k, e) in fix.edits.enumerated() {
+                        if k > 0 { out.raw(",") }
+                        out.raw("{\"line\":"); out.int(e.span.start.line)
+                        out.raw(",\"column\":"); out.int(e.span.start.column)
+                        out.raw(",\"endLine\":"); out.int(e.span.end.line)
+                        out.raw(",\"endColumn\":"); out.int(e.span.end.column)
+                        out.raw(",\"text\":"); out.string(e.replacement)
+                        out.raw("}")
+                    }
+                    out.raw("]}")
+                }
+                out.raw("]")
             }
-            out += "}"
+            out.raw("}")
         }
-        out += "]}\n"
-        return out
+        out.raw("]}\n")
+        return out.bytes
     }
 
     /// A JSON string literal for `s` (RFC 8259 escaping).
     public static func quote(_ s: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(s.utf8.count + 2)
+        var out = JSONWriter()
+        out.string(s)
+        return out.text
+    }
+}
+
+/// Builds JSON text in a byte buffer (one growing array instead of many small strings).
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Appends `s` as is (JSON punctuation and keys).
+    mutating func raw(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends a decimal integer.
+    mutating func int(_ v: Int) {
+        bytes.append(contentsOf: String(v).utf8)
+    }
+
+    /// Appends `s` as a JSON string literal (RFC 8259 escaping).
+    mutating func string(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        let hex = Array("0123456789abcdef".utf8)
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes += [92, 34]
-            case UInt8(ascii: "\\"): bytes += [92, 92]
-            case 0x0A: bytes += [92, UInt8(ascii: "n")]
-            case 0x0D: bytes += [92, UInt8(ascii: "r")]
-            case 0x09: bytes += [92, UInt8(ascii: "t")]
-            case 0..<0x20: bytes += [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]]
-            default: bytes.append(b)
+        var s = s
+        s.withUTF8 { buf in
+            var runStart = 0
+            for (i, b) in buf.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<i]))
+                runStart = i + 1
+                switch b {
+                case UInt8(ascii: "\""): bytes.append(92); bytes.append(34)
+                case UInt8(ascii: "\\"): bytes.append(92); bytes.append(92)
+                case 0x0A: bytes.append(92); bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(92); bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(92); bytes.append(UInt8(ascii: "t"))
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+                }
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart...]))
         }
         bytes.append(UInt8(ascii: "\""))
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

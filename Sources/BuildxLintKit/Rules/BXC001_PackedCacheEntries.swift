@@ -141,7 +141,7 @@ public struct PackedCacheEntriesRule: Rule {
         var current: [String] = []
         var currentHasType = false
         for seg in segments {
-            let isType = seg.lowercased().hasPrefix("type=")
+            let isType = seg.hasASCIIPrefixIgnoringCase("type=")
             let isBare = !seg.contains("=") || (seg.hasPrefix("${{") && !seg.contains("="))
             if isType {
                 if currentHasType || current.contains(where: { !$0.contains("=") }) {
@@ -169,7 +169,7 @@ public struct PackedCacheEntriesRule: Rule {
             if s[i] == " " || s[i] == "\t" {
                 var j = i
                 while j < s.endIndex, s[j] == " " || s[j] == "\t" { j = s.index(after: j) }
-                if s[j...].lowercased().hasPrefix("type=") { return i..<j }
+                if s[j...].hasASCIIPrefixIgnoringCase("type=") { return i..<j }
                 i = j
                 continue
             }

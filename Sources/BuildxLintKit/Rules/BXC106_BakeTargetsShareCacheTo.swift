@@ -45,7 +45,7 @@ public struct BakeTargetsShareCacheToRule: Rule {
                 }
                 let who: String
                 if let inv = shared.invocation {
-                    who = "the bake invocation at \(inv.run.file.path.display):\(inv.run.build.step.node.span.start.line)"
+                    who = "the bake invocation at \(inv.path.display):\(inv.line)"
                 } else {
                     who = "group `\(shared.group ?? "?")`"
                 }

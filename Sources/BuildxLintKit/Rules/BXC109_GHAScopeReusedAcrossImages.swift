@@ -69,39 +69,37 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
         ])
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
-    public func check(_ context: RuleContext) -> [Diagnostic] {
-        var out: [Diagnostic] = []
-        var reported = Set<Int>()
+    public func check(_ context: RuleContext) -> [Diagnostic] { [] }
+
+    /// Judged once every file is analysed: the scope's first writer may be in another file.
+    public func pending(_ context: RuleContext) -> [PendingFinding] {
+        var out: [PendingFinding] = []
+        let id = description.id, name = description.name, severity = description.severity, path = context.file.path
         for run in context.buildRuns where run.stepRun.mayRun && run.buildKey != nil {
+            let me = RepositoryFacts.writer(run)
             for ev in run.exports {
                 for loc in ev.locations ?? [] where loc.backend == "gha" {
-                    // The first writer of the scope in the repository (file and position order).
                     // `inputs.*`, `needs.*` and `github.job` symbols mean other things in another job.
                     let jobBound = ["\u{27E8}inputs.", "\u{27E8}needs.", "\u{27E8}github.job"].contains { loc.identity.hasSubstring($0) }
-                    guard let first = context.repository.ghaWriters[loc.identity]?.first, first !== run,
-                        !jobBound || first.stepRun.run === run.stepRun.run,
-                        first.stepRun.stepKey != run.stepRun.stepKey, first.build.step !== run.build.step,
-                        !(first.stepRun.run === run.stepRun.run && Conditions.exclusive(first.stepRun.condition, run.stepRun.condition)),
-                        Self.image(first) != Self.image(run)
-                    else { continue }
                     let span = SharedLocation.span(ev, run, direction: .export)
-                    guard reported.insert(span.start.offset).inserted else { continue }
-                    let where_ = first.file.path == run.file.path
-                        ? "line \(first.build.step.node.span.start.line)" : "\(first.file.path.display):\(first.build.step.node.span.start.line)"
-                    out.append(
-                        diagnostic(
-                            context, span,
-                            "\(loc) is also written by a different build at \(where_)\(run.stepRun.whereSuffix); the two overwrite each other's cache index on every run",
-                            help: "Scope gha caches per image (and platform), e.g. `scope=<image>` on this build's cache-from and cache-to."))
+                    let suffix = run.stepRun.whereSuffix
+                    out.append(PendingFinding(ruleID: id, path: path, offset: span.start.offset) { facts in
+                        // The first writer of the scope in the repository (file and position order).
+                        guard let first = facts.firstGHAWriters[loc.identity], first.stepKey != me.stepKey,
+                            !jobBound || RepositoryFacts.sameJobRun(first, me),
+                            (first.path, first.stepOffset) != (me.path, me.stepOffset),
+                            !(RepositoryFacts.sameJobRun(first, me) && Conditions.exclusive(first.condition, me.condition)),
+                            first.image != me.image
+                        else { return nil }
+                        let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
+                        return Diagnostic(
+                            ruleID: id, ruleName: name, severity: severity, path: path, span: span,
+                            message: "\(loc) is also written by a different build at \(where_)\(suffix); the two overwrite each other's cache index on every run",
+                            help: "Scope gha caches per image (and platform), e.g. `scope=<image>` on this build's cache-from and cache-to.")
+                    })
                 }
             }
         }
         return out
-    }
-
-    /// What image a build makes, ignoring the platform: its context, file, target, bake targets.
-    static func image(_ run: BuildRun) -> String {
-        let names = run.build.kind == .buildPush ? ["context", "file", "target", "build-args"] : ["targets", "files", "workdir", "source"]
-        return names.map { n in run.stepRun.input(n) ?? "" }.joined(separator: "\u{1}")
     }
 }

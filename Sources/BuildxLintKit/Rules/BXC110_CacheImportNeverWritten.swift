@@ -21,35 +21,12 @@ public struct CacheImportNeverWrittenRule: Rule {
         ])
 
     /// Whether an exported identity (symbols as wildcards) can equal `identity`.
-    static func matches(_ written: String, _ identity: String) -> Bool {
-        if written == identity { return true }
-        guard ExprValue.hasMarker(written) || ExprValue.hasMarker(identity) else { return false }
-        // Turn every ⟨symbol⟩ into a wildcard on both sides (a symbol may hold any text).
-        func pattern(_ s: String) -> [UInt8] {
-            var out: [UInt8] = []
-            var inMarker = false
-            for ch in s.unicodeScalars {
-                if ch == "\u{27E8}" { inMarker = true; out.append(UInt8(ascii: "*")); continue }
-                if ch == "\u{27E9}" { inMarker = false; continue }
-                if !inMarker { out.append(contentsOf: Array(String(ch).utf8)) }
-            }
-            return out
-        }
-        let w = pattern(written), i = pattern(identity)
-        return PathGlob.matchAnything(w[...], i[...]) || PathGlob.matchAnything(i[...], w[...])
-    }
+    public func check(_ context: RuleContext) -> [Diagnostic] { [] }
 
-    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
-    public func check(_ context: RuleContext) -> [Diagnostic] {
-        var out: [Diagnostic] = []
-        let repo = context.repository
-        let exportsUnknown = repo.someExportUnknown
-        func isWritten(_ loc: CacheLocation) -> Bool {
-            repo.writtenLocations.contains(loc)
-                || repo.symbolicWrittenLocations.contains { $0.backend == loc.backend && Self.matches($0.identity, loc.identity) }
-                || (ExprValue.hasMarker(loc.identity) && repo.writtenLocations.contains { $0.backend == loc.backend && Self.matches($0.identity, loc.identity) })
-        }
-        var reported = Set<Int>()
+    /// Judged once every file is analysed: the writer may be in another file.
+    public func pending(_ context: RuleContext) -> [PendingFinding] {
+        var out: [PendingFinding] = []
+        let id = description.id, name = description.name, severity = description.severity, path = context.file.path
         for run in context.buildRuns where run.stepRun.mayRun {
             let ownExports = run.exports.flatMap { $0.locations ?? [] }
             // A packed entry (BXC001) imports only its last location by accident: that finding covers it.
@@ -57,17 +34,18 @@ public struct CacheImportNeverWrittenRule: Rule {
                 for loc in ev.locations ?? [] where loc.backend == "gha" || loc.backend == "registry" {
                     // Only when this build writes another location of the same backend (a mismatch, not a
                     // deliberate import-only build), and every writer's location is known.
-                    guard !exportsUnknown, ownExports.contains(where: { $0.backend == loc.backend && !Self.matches($0.identity, loc.identity) }),
-                        !isWritten(loc)
+                    guard let own = ownExports.first(where: { $0.backend == loc.backend }),
+                        ownExports.contains(where: { $0.backend == loc.backend && !RepositoryFacts.matches($0.identity, loc.identity) })
                     else { continue }
                     let span = SharedLocation.span(ev, run, direction: .import)
-                    guard reported.insert(span.start.offset).inserted else { continue }
-                    let own = ownExports.first { $0.backend == loc.backend }!
-                    out.append(
-                        diagnostic(
-                            context, span,
-                            "nothing in the repository writes \(loc), so this import never hits\(run.stepRun.whereSuffix); this build exports \(own) instead",
-                            help: "Use the same location on both sides, e.g. `\(loc.backend == "gha" ? "scope=\(own.identity)" : "ref=\(own.identity)")` in cache-from."))
+                    let suffix = run.stepRun.whereSuffix
+                    out.append(PendingFinding(ruleID: id, path: path, offset: span.start.offset) { facts in
+                        guard !facts.someExportUnknown, !facts.isWritten(loc) else { return nil }
+                        return Diagnostic(
+                            ruleID: id, ruleName: name, severity: severity, path: path, span: span,
+                            message: "nothing in the repository writes \(loc), so this import never hits\(suffix); this build exports \(own) instead",
+                            help: "Use the same location on both sides, e.g. `\(loc.backend == "gha" ? "scope=\(own.identity)" : "ref=\(own.identity)")` in cache-from.")
+                    })
                 }
             }
         }

@@ -32,7 +32,7 @@ public struct BakeSetReplacesCacheRule: Rule {
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
-        for inv in context.repository.bakeInvocations where inv.run.file.path == context.file.path {
+        for inv in context.repository.bakeInvocations(in: context.file.path) {
             guard let resolution = inv.resolution else { continue }
             for o in inv.overrides where (o.key == "cache-to" || o.key == "cache-from") && !o.append {
                 let other = o.key == "cache-to" ? "cache-from" : "cache-to"

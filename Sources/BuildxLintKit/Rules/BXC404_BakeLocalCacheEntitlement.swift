@@ -47,7 +47,7 @@ public struct BakeLocalCacheEntitlementRule: Rule {
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
-        for inv in context.repository.bakeInvocations where inv.run.file.path == context.file.path && inv.run.build.kind == .cliBake {
+        for inv in context.repository.bakeInvocations(in: context.file.path) where inv.run.build.kind == .cliBake {
             guard let resolution = inv.resolution, let command = inv.run.build.command else { continue }
             if inv.run.stepRun.context.env["BUILDX_BAKE_ENTITLEMENTS_FS"]?.templateText == "0" { continue }
             let allows = command.values("allow").map(\.text)

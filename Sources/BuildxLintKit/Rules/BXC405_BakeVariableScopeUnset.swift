@@ -32,7 +32,7 @@ public struct BakeVariableScopeUnsetRule: Rule {
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
-        for inv in context.repository.bakeInvocations where inv.run.file.path == context.file.path {
+        for inv in context.repository.bakeInvocations(in: context.file.path) {
             let job = inv.run.stepRun.run
             guard job.legCount > 1, let resolution = inv.resolution else { continue }
             let declared = Set(resolution.variables.keys)

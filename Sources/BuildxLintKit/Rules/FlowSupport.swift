@@ -1,10 +1,4 @@
 /// Helpers shared by the cross-leg and cross-job rules (1xx, 2xx, BXC310).
-extension RuleContext {
-    /// Build runs of steps written in this file (one per leg and caller).
-    var buildRuns: [BuildRun] { repository.buildRuns(in: file.path) }
-    /// Step runs of steps written in this file.
-    var stepRuns: [StepRun] { repository.stepRuns(in: file.path) }
-}
 
 extension Array where Element == BuildRun {
     /// Build runs grouped by step and job run (so each group holds one step's legs), in source order.

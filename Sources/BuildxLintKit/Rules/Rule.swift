@@ -71,11 +71,17 @@ public struct RuleContext: Sendable {
     /// Every step of every job (or of the composite action), with its job.
     public let steps: [(job: JobAnalysis, step: Step)]
 
+    /// Build runs and step runs whose step is written in this file (every leg and caller).
+    public let buildRuns: [BuildRun]
+    public let stepRuns: [StepRun]
+
     /// Computes what many rules share once per file.
     public init(file: FileAnalysis, options: LintOptions, repository: RepositoryAnalysis = .empty) {
         self.file = file
         self.options = options
         self.repository = repository
+        buildRuns = repository.buildRuns(in: file.path)
+        stepRuns = repository.stepRuns(in: file.path)
         steps = file.allSteps
         builds = file.jobs.flatMap(\.builds)
         let keep: (BuildCacheEntry) -> Bool = { !$0.entry.isEmpty && !$0.entry.isWholeExpression && !$0.entry.text.hasPrefix("#") }
@@ -89,6 +95,13 @@ public protocol Rule: Sendable {
     var description: RuleDescription { get }
     /// The rule's findings for one file.
     func check(_ context: RuleContext) -> [Diagnostic]
+    /// Findings that depend on what the rest of the repository writes, judged once every file has been
+    /// analysed (BXC109, BXC110). The default is none.
+    func pending(_ context: RuleContext) -> [PendingFinding]
+}
+
+extension Rule {
+    public func pending(_ context: RuleContext) -> [PendingFinding] { [] }
 }
 
 extension Rule {

@@ -183,8 +183,9 @@ public final class BuildRun: Sendable {
 }
 
 /// Everything the cross-step, cross-leg and cross-job rules need: every job run, step run and build run
-/// of every workflow in the repository, with composite actions and reusable workflows of the same
-/// repository followed (up to a small depth) with their callers' inputs.
+/// of the walked workflows (one workflow, or the part of the repository whose workflows call each other),
+/// with composite actions and reusable workflows of the same repository followed (up to a small depth)
+/// with their callers' inputs. Facts that span the whole repository are in `RepositoryFacts`.
 public final class RepositoryAnalysis: Sendable {
     public let files: [RepoPath: FileAnalysis]
     public let jobRuns: [JobRun]
@@ -194,26 +195,37 @@ public final class RepositoryAnalysis: Sendable {
     /// An analysis with no files (for rules run on one file in isolation).
     public static let empty = RepositoryAnalysis(files: [])
 
-    /// Builds the analysis from every analysed file of the repository.
-    public init(files: [FileAnalysis]) {
+    /// Builds the analysis of every workflow in `files` (each also a possible callee of the others), with
+    /// the groups of every bake file among them checked on their own.
+    public convenience init(files: [FileAnalysis]) {
         var byPath: [RepoPath: FileAnalysis] = [:]
         for f in files { byPath[f.path] = f }
-        self.files = byPath
+        self.init(walking: files, lookup: byPath)
+    }
+
+    /// Builds the analysis of the workflows in `walking`.
+    ///
+    /// - Parameters:
+    ///   - walking: the workflows walked as roots (their reusable-workflow and composite-action callees are
+    ///     followed through `lookup`), and the bake files whose groups are checked on their own.
+    ///   - lookup: every file that callers and bake invocations may name (callees, bake and compose files).
+    ///   - extraBakeSharedExports: shared exports found by other analyses (other parts of the repository)
+    ///     that write into files of this one, appended to `bakeSharedExports`.
+    public init(walking: [FileAnalysis], lookup: [RepoPath: FileAnalysis], extraBakeSharedExports: [BakeSharedExport] = []) {
+        self.files = lookup
         // Each workflow is walked on its own (reusable workflows also through their callers, with their
         // inputs); the walks only read the other files, so they run on all cores and are merged in path order.
-        let workflows = files.filter { $0.workflow != nil }.sorted { $0.path < $1.path }
-        let fileMap = byPath
+        let workflows = walking.filter { $0.workflow != nil }.sorted { $0.path < $1.path }
         var parts = [FlowWalker?](repeating: nil, count: workflows.count)
-        parts.withUnsafeMutableBufferPointer { buffer in
-            let out = UnsafeMutableSendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: workflows.count) { i in
-                var w = FlowWalker(files: fileMap)
-                let f = workflows[i]
-                for job in f.workflow!.jobs { w.walkJob(file: f, workflow: f.workflow!, job: job, inputs: nil, caller: nil, depth: 0) }
-                out[i] = w
+        if workflows.count == 1 {
+            parts[0] = Self.walk(workflows[0], lookup: lookup)
+        } else {
+            parts.withUnsafeMutableBufferPointer { buffer in
+                let out = UnsafeMutableSendableBuffer(buffer)
+                DispatchQueue.concurrentPerform(iterations: workflows.count) { i in out[i] = Self.walk(workflows[i], lookup: lookup) }
             }
         }
-        var walker = FlowWalker(files: byPath)
+        var walker = FlowWalker(files: lookup)
         for part in parts {
             guard let part else { continue }
             walker.jobRuns += part.jobRuns
@@ -225,56 +237,37 @@ public final class RepositoryAnalysis: Sendable {
         buildRuns = walker.buildRuns
         buildRunsByPath = Dictionary(grouping: walker.buildRuns, by: { $0.file.path })
         stepRunsByPath = Dictionary(grouping: walker.stepRuns, by: { $0.file.path })
-        jobRunsByKey = Dictionary(grouping: walker.jobRuns, by: { $0.jobKey })
         stepRunsByRun = Dictionary(grouping: walker.stepRuns, by: { ObjectIdentifier($0.run) })
         buildRunsByRun = Dictionary(grouping: walker.buildRuns, by: { ObjectIdentifier($0.stepRun.run) })
         jobRunsByWorkflow = Dictionary(grouping: walker.jobRuns, by: { $0.file.path })
         uploadsByWorkflow = Dictionary(
             grouping: walker.stepRuns.filter { TransportAction.of($0.step) == .upload }, by: { $0.run.file.path })
-        var written = Set<CacheLocation>()
-        var symbolic: [CacheLocation] = []
-        var unknown = false
-        for b in walker.buildRuns {
-            for e in b.exports {
-                guard let locs = e.locations else { unknown = true; continue }
-                for l in locs where written.insert(l).inserted && ExprValue.hasMarker(l.identity) { symbolic.append(l) }
-            }
-        }
-        writtenLocations = written
-        symbolicWrittenLocations = symbolic
-        someExportUnknown = unknown
-        buildRunsInOrder = walker.buildRuns.sorted {
-            ($0.file.path, $0.build.step.node.span.start.offset) < ($1.file.path, $1.build.step.node.span.start.offset)
-        }
-        var writers: [String: [BuildRun]] = [:]
-        for b in buildRunsInOrder where b.stepRun.mayRun && b.buildKey != nil {
-            for e in b.exports {
-                for l in e.locations ?? [] where l.backend == "gha" { writers[l.identity, default: []].append(b) }
-            }
-        }
-        ghaWriters = writers
-        (bakeInvocations, bakeSharedExports) = BakeInvocations.allSharedExports(buildRuns: walker.buildRuns, files: byPath)
+        let bakeFiles = walking.filter { $0.kind == .bake && $0.bake != nil }.sorted { $0.path < $1.path }
+        let (invocations, shared) = BakeInvocations.allSharedExports(buildRuns: walker.buildRuns, files: lookup, bakeFiles: bakeFiles)
+        bakeInvocations = invocations
+        bakeSharedExports = shared + extraBakeSharedExports
+        bakeInvocationsByPath = Dictionary(grouping: invocations, by: { $0.run.file.path })
     }
 
-    /// Every bake invocation of the repository's workflows (each leg and caller).
+    static func walk(_ f: FileAnalysis, lookup: [RepoPath: FileAnalysis]) -> FlowWalker {
+        var w = FlowWalker(files: lookup)
+        for job in f.workflow!.jobs { w.walkJob(file: f, workflow: f.workflow!, job: job, inputs: nil, caller: nil, depth: 0) }
+        return w
+    }
+
+    /// Every bake invocation of the walked workflows (each leg and caller).
     public let bakeInvocations: [BakeInvocation]
     /// Cache locations several bake targets of one invocation (or group) export to (BXC106).
     public let bakeSharedExports: [BakeSharedExport]
+    let bakeInvocationsByPath: [RepoPath: [BakeInvocation]]
 
-    /// Builds that export each gha scope, in file and position order (only builds whose inputs are known).
-    public let ghaWriters: [String: [BuildRun]]
+    /// The bake invocations whose build step is written in `path`.
+    public func bakeInvocations(in path: RepoPath) -> [BakeInvocation] { bakeInvocationsByPath[path] ?? [] }
 
     let stepRunsByRun: [ObjectIdentifier: [StepRun]]
     let buildRunsByRun: [ObjectIdentifier: [BuildRun]]
     let jobRunsByWorkflow: [RepoPath: [JobRun]]
     let uploadsByWorkflow: [RepoPath: [StepRun]]
-    /// Every location some build exports (known ones), and those holding symbols (matched as wildcards).
-    public let writtenLocations: Set<CacheLocation>
-    public let symbolicWrittenLocations: [CacheLocation]
-    /// Whether some export's location is not known (then "nothing writes X" cannot be concluded).
-    public let someExportUnknown: Bool
-    /// All build runs sorted by file and position.
-    public let buildRunsInOrder: [BuildRun]
 
     /// The steps of one job run, in order.
     public func stepRuns(of run: JobRun) -> [StepRun] { stepRunsByRun[ObjectIdentifier(run)] ?? [] }
@@ -287,8 +280,6 @@ public final class RepositoryAnalysis: Sendable {
 
     let buildRunsByPath: [RepoPath: [BuildRun]]
     let stepRunsByPath: [RepoPath: [StepRun]]
-    /// Every leg of each job run, by `JobRun.jobKey`.
-    public let jobRunsByKey: [String: [JobRun]]
 
     /// Build runs whose step is written in `path`.
     public func buildRuns(in path: RepoPath) -> [BuildRun] { buildRunsByPath[path] ?? [] }

@@ -39,6 +39,12 @@ public struct ActionListSplitter: Sendable {
     /// here: pass the untrimmed value, the items are trimmed anyway).
     public func split(_ value: String) -> [ListItem] {
         let bytes = Array(value.utf8)
+        if !quote || !bytes.contains(UInt8(ascii: "\"")) { return splitUnquoted(bytes) }
+        return splitCSV(bytes)
+    }
+
+    /// `split` through the full CSV reader (quoted fields, doubled quotes).
+    func splitCSV(_ bytes: [UInt8]) -> [ListItem] {
         var items: [ListItem] = []
         for (recordIndex, record) in csvRecords(bytes).enumerated() {
             if record.count == 1 || ignoreComma {
@@ -73,6 +79,51 @@ public struct ActionListSplitter: Sendable {
             }
         }
         return items
+    }
+
+    /// `split` for text without quoting (no `"`, or quotes off): records are lines and fields are the
+    /// text between commas, so every byte stays at its own offset and nothing is copied byte by byte.
+    func splitUnquoted(_ b: [UInt8]) -> [ListItem] {
+        var items: [ListItem] = []
+        var record = 0
+        var lineStart = 0
+        let n = b.count
+        while lineStart < n {
+            var lineEnd = lineStart
+            var commas = 0
+            while lineEnd < n, b[lineEnd] != 0x0A, b[lineEnd] != 0x0D {
+                if b[lineEnd] == UInt8(ascii: ",") { commas += 1 }
+                lineEnd += 1
+            }
+            // skipEmptyLines: a line that is one blank field is not a record.
+            if commas > 0 || b[lineStart..<lineEnd].contains(where: { !isLineSpace($0) }) {
+                if commas == 0 || ignoreComma {
+                    appendTrimmed(b, lineStart, lineEnd, lineEnd, record, &items)
+                } else {
+                    var fieldStart = lineStart
+                    for i in lineStart...lineEnd where i == lineEnd || b[i] == UInt8(ascii: ",") {
+                        appendTrimmed(b, fieldStart, i, i, record, &items)
+                        fieldStart = i + 1
+                    }
+                }
+                record += 1
+            }
+            guard lineEnd < n else { break }
+            lineStart = lineEnd + (b[lineEnd] == 0x0D && lineEnd + 1 < n && b[lineEnd + 1] == 0x0A ? 2 : 1)
+        }
+        return items
+    }
+
+    /// Appends `b[start..<end]` trimmed as an item; `endOffset` is where the item ends when nothing is trimmed at its end.
+    private func appendTrimmed(_ b: [UInt8], _ start: Int, _ end: Int, _ endOffset: Int, _ record: Int, _ items: inout [ListItem]) {
+        var lo = start
+        var hi = end
+        while lo < hi, isJSSpace(b[lo]) { lo += 1 }
+        while hi > lo, isJSSpace(b[hi - 1]) { hi -= 1 }
+        guard lo < hi else { return }
+        var offsets = Array(lo..<hi)
+        offsets.append(hi < end ? hi : endOffset)
+        items.append(ListItem(text: String(decoding: b[lo..<hi], as: UTF8.self), valueOffsets: offsets, record: record))
     }
 
     private func appendTrimmed(

@@ -71,14 +71,15 @@ public struct CacheEntry: Sendable, Hashable {
         var i = 0
         let n = bytes.count
         let comma = UInt8(ascii: ","), dq = UInt8(ascii: "\"")
-        // Split into fields.
-        var rawFields: [(content: [UInt8], contentOffsets: [Int], range: Range<Int>)] = []
+        // Split into fields. An unquoted field is a slice of `bytes` (its indices are its offsets);
+        // a quoted one is its unescaped content with the offset of each byte.
+        var rawFields: [RawField] = []
         while true {
             let start = i
-            var content: [UInt8] = []
-            var offs: [Int] = []
             if i < n, bytes[i] == dq {
                 // Quoted field.
+                var content: [UInt8] = []
+                var offs: [Int] = []
                 i += 1
                 var closed = false
                 while i < n {
@@ -102,32 +103,29 @@ public struct CacheEntry: Sendable, Hashable {
                     csvError = ("extraneous or missing \" in quoted field", i)
                     while i < n, bytes[i] != comma { i += 1 }
                 }
+                rawFields.append(RawField(content: content[...], offsets: offs, range: start..<i))
             } else {
                 while i < n, bytes[i] != comma {
-                    if let end = expressionEnd(bytes, i) {
-                        content.append(contentsOf: bytes[i..<end])
-                        offs.append(contentsOf: i..<end)
+                    if bytes[i] == UInt8(ascii: "$"), let end = expressionEnd(bytes, i) {
                         i = end
                         continue
                     }
                     if bytes[i] == dq, csvError == nil { csvError = ("bare \" in non-quoted field", i) }
-                    content.append(bytes[i])
-                    offs.append(i)
                     i += 1
                 }
+                rawFields.append(RawField(content: bytes[start..<i], offsets: nil, range: start..<i))
             }
-            rawFields.append((content, offs, start..<i))
             if i < n, bytes[i] == comma {
                 i += 1
                 continue
             }
             break
         }
-        if !rawFields.contains(where: { Self.firstEquals($0.content) != nil }) {
+        let equals = rawFields.map { Self.firstEquals($0.content) }
+        if !equals.contains(where: { $0 != nil }) {
             self.form = .refList
             for f in rawFields {
-                let endOff = f.contentOffsets.last.map { $0 + 1 } ?? f.range.lowerBound
-                let startOff = f.contentOffsets.first ?? f.range.lowerBound
+                let (startOff, endOff) = f.bounds
                 fields.append(
                     CacheField(
                         rawKey: "", value: String(decoding: f.content, as: UTF8.self), hasEquals: false,
@@ -135,12 +133,11 @@ public struct CacheEntry: Sendable, Hashable {
             }
         } else {
             self.form = .attributes
-            for f in rawFields {
-                let startOff = f.contentOffsets.first ?? f.range.lowerBound
-                let endOff = f.contentOffsets.last.map { $0 + 1 } ?? f.range.lowerBound
-                if let e = Self.firstEquals(f.content) {
-                    let keyEnd = f.contentOffsets[e]
-                    let valStart = e + 1 < f.contentOffsets.count ? f.contentOffsets[e + 1] : keyEnd + 1
+            for (f, eq) in zip(rawFields, equals) {
+                let (startOff, endOff) = f.bounds
+                if let e = eq {
+                    let keyEnd = f.offset(e)
+                    let valStart = e + 1 < f.content.endIndex ? f.offset(e + 1) : keyEnd + 1
                     fields.append(
                         CacheField(
                             rawKey: String(decoding: f.content[..<e], as: UTF8.self),
@@ -160,10 +157,28 @@ public struct CacheEntry: Sendable, Hashable {
     }
 
     /// Index of the first `=` that is not inside a `${{ }}` expression.
-    static func firstEquals(_ b: [UInt8]) -> Int? {
-        var i = 0
-        while i < b.count {
-            if let end = expressionEnd(b, i) {
+    /// One field before it is split at `=`: its content and where each content byte came from.
+    struct RawField {
+        let content: ArraySlice<UInt8>
+        /// Source offset of each content byte (by position), or nil when the content is a slice of the
+        /// entry text (then an index is its offset).
+        let offsets: [Int]?
+        let range: Range<Int>
+
+        /// The offset of content index `k`.
+        func offset(_ k: Int) -> Int { offsets.map { $0[k - content.startIndex] } ?? k }
+        /// Offsets of the first content byte and one past the last (the field's start when empty).
+        var bounds: (Int, Int) {
+            guard !content.isEmpty else { return (range.lowerBound, range.lowerBound) }
+            return (offset(content.startIndex), offset(content.endIndex - 1) + 1)
+        }
+    }
+
+    /// Index of the first `=` outside `${{ }}` in `b`, or nil.
+    static func firstEquals(_ b: ArraySlice<UInt8>) -> Int? {
+        var i = b.startIndex
+        while i < b.endIndex {
+            if b[i] == UInt8(ascii: "$"), let end = expressionEnd(b, i) {
                 i = end
                 continue
             }
@@ -173,7 +188,6 @@ public struct CacheEntry: Sendable, Hashable {
         return nil
     }
 
-    /// Whether the entry is empty (buildx ≥ 0.21.2 skips it).
     public var isEmpty: Bool { text.isEmpty }
 
     /// The fields whose key is `type` (lowercased), in order. More than one means later ones win.
@@ -215,16 +229,16 @@ public struct CacheEntry: Sendable, Hashable {
 
 /// If `b[i...]` starts a `${{ … }}` expression, the index just past its closing `}}`; else nil.
 /// Quoted strings inside the expression (single quotes, GitHub's only string delimiter) may hold `}}`.
-func expressionEnd(_ b: [UInt8], _ i: Int) -> Int? {
-    guard i + 2 < b.count, b[i] == UInt8(ascii: "$"), b[i + 1] == UInt8(ascii: "{"), b[i + 2] == UInt8(ascii: "{")
+func expressionEnd<C: RandomAccessCollection>(_ b: C, _ i: Int) -> Int? where C.Element == UInt8, C.Index == Int {
+    guard i + 2 < b.endIndex, b[i] == UInt8(ascii: "$"), b[i + 1] == UInt8(ascii: "{"), b[i + 2] == UInt8(ascii: "{")
     else { return nil }
     var j = i + 3
     var inString = false
-    while j < b.count {
+    while j < b.endIndex {
         let c = b[j]
         if inString {
             if c == UInt8(ascii: "'") {
-                if j + 1 < b.count, b[j + 1] == UInt8(ascii: "'") {
+                if j + 1 < b.endIndex, b[j + 1] == UInt8(ascii: "'") {
                     j += 2
                     continue
                 }
@@ -232,7 +246,7 @@ func expressionEnd(_ b: [UInt8], _ i: Int) -> Int? {
             }
         } else if c == UInt8(ascii: "'") {
             inString = true
-        } else if c == UInt8(ascii: "}"), j + 1 < b.count, b[j + 1] == UInt8(ascii: "}") {
+        } else if c == UInt8(ascii: "}"), j + 1 < b.endIndex, b[j + 1] == UInt8(ascii: "}") {
             return j + 2
         }
         j += 1

@@ -15,35 +15,50 @@ public struct ActionRef: Sendable, Hashable {
     /// Parses a `uses:` value.
     public init(_ raw: String) {
         self.raw = raw
-        let trimmed = raw.trimmingSpaces
-        if trimmed.hasPrefix("docker://") {
+        let u = Array(raw.utf8)
+        var lo = 0
+        var hi = u.count
+        while lo < hi, isJSSpace(u[lo]) { lo += 1 }
+        while hi > lo, isJSSpace(u[hi - 1]) { hi -= 1 }
+        let t = u[lo..<hi]
+        func starts(with prefix: String) -> Bool { t.starts(with: prefix.utf8) }
+        if starts(with: "docker://") {
             repository = nil; path = nil; ref = nil; isLocal = false; isDockerImage = true
             return
         }
         isDockerImage = false
-        if trimmed.hasPrefix("./") || trimmed.hasPrefix("../") {
+        if starts(with: "./") || starts(with: "../") {
             isLocal = true
             repository = nil
-            path = trimmed
+            path = String(decoding: t, as: UTF8.self)
             ref = nil
             return
         }
         isLocal = false
-        var body = Substring(trimmed)
-        if let at = body.lastIndex(of: "@") {
-            ref = String(body[body.index(after: at)...])
+        var body = t
+        if let at = body.lastIndex(of: UInt8(ascii: "@")) {
+            ref = String(decoding: body[(at + 1)...], as: UTF8.self)
             body = body[..<at]
         } else {
             ref = nil
         }
-        let comps = body.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-        if comps.count >= 2 {
-            repository = "\(comps[0])/\(comps[1])".lowercased()
-            path = comps.count == 3 ? String(comps[2]) : nil
-        } else {
+        // owner/repo[/path]: the path keeps any further slashes.
+        guard let slash1 = body.firstIndex(of: UInt8(ascii: "/")) else {
             repository = nil
             path = nil
+            return
         }
+        let rest = body[(slash1 + 1)...]
+        let slash2 = rest.firstIndex(of: UInt8(ascii: "/"))
+        let repoEnd = slash2 ?? body.endIndex
+        // GitHub names are case-insensitive: lowercase ASCII without going through Unicode tables.
+        let name = body[..<repoEnd]
+        if name.allSatisfy({ $0 < 0x80 }) {
+            repository = String(decoding: name.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+        } else {
+            repository = String(decoding: name, as: UTF8.self).lowercased()
+        }
+        path = slash2.map { String(decoding: body[($0 + 1)...], as: UTF8.self) }
     }
 
     /// Whether this is `repository` (lowercase `owner/repo`) at the top of the repository (no sub-path).

@@ -14,6 +14,32 @@ extension YAMLNode {
     ///   always non-decreasing and within `0...text.bytes.count`.
     ///   For mappings, sequences and aliases: `[valueSpan.start.offset]`.
     public func valueOffsets(in text: SourceText) -> [Int] {
+        guard case .scalar = kind else { return [valueSpan.start.offset] }
+        if let identity = identityOffsets(in: text) { return identity }
+        return mappedOffsets(in: text)
+    }
+
+    /// `valueOffsets` for a scalar on one line without escapes (the common case): every value byte is
+    /// the source byte at its own offset, after the opening quote. Nil when that does not hold.
+    func identityOffsets(in text: SourceText) -> [Int]? {
+        guard case .scalar(let value, let style) = kind else { return nil }
+        if style != .literal, style != .folded, valueSpan.start.line == valueSpan.end.line {
+            let quoted = style != .plain
+            let start = valueSpan.start.offset + (quoted ? 1 : 0), end = valueSpan.end.offset - (quoted ? 1 : 0)
+            let n = value.utf8.count
+            if start <= end, end - start == n, end <= text.bytes.count,
+                !(style == .doubleQuoted && text.bytes[start..<end].contains(UInt8(ascii: "\\")))
+            {
+                var out = Array(start..<end)
+                out.append(end)
+                return out
+            }
+        }
+        return nil
+    }
+
+    /// `valueOffsets` by walking the source alongside the value (folding, escapes, block indentation).
+    func mappedOffsets(in text: SourceText) -> [Int] {
         guard case .scalar(let value, let style) = kind else { return [valueSpan.start.offset] }
         let v = Array(value.utf8)
         var map = ValueMap(v: v, src: text.bytes, fallback: valueSpan.start.offset)

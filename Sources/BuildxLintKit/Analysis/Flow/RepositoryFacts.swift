@@ -1,0 +1,128 @@
+/// What the whole repository writes, reduced to the few facts that findings in one file can depend on
+/// (BXC109, BXC110): gathered per part of the repository, merged, and then used to judge each rule's
+/// `PendingFinding`s. Small values only (no analysis objects), so that a workflow's analysis can be
+/// released as soon as it is checked.
+public struct RepositoryFacts: Sendable {
+    /// A build that exports a gha scope, as BXC109 compares two of them.
+    public struct GHAWriter: Sendable {
+        /// The file the build step is written in, and its step's byte offset and 1-based line there.
+        public let path: RepoPath
+        public let stepOffset: Int
+        public let line: Int
+        /// The job run (job and caller, and leg) and the step within it across legs (shared strings).
+        public let jobKey: String
+        public let legIndex: Int
+        public let stepKey: String
+        /// The step's `if:` (for steps of one job run that exclude each other).
+        public let condition: Expr?
+        /// What the build builds (context, file, target, build args; bake targets and files), evaluated.
+        public let image: String
+    }
+
+    /// The first writer of each gha scope, in file and position order (only builds whose inputs are known).
+    public private(set) var firstGHAWriters: [String: GHAWriter] = [:]
+    /// Every location some build exports (known ones), and those holding symbols (matched as wildcards).
+    public private(set) var writtenLocations = Set<CacheLocation>()
+    public private(set) var symbolicWrittenLocations: [CacheLocation] = []
+    /// Whether some export's location is not known (then "nothing writes X" cannot be concluded).
+    public private(set) var someExportUnknown = false
+
+    /// No facts (an empty repository).
+    public init() {}
+
+    /// The facts of one analysed part of the repository (its build runs).
+    public init(_ analysis: RepositoryAnalysis) {
+        for b in analysis.buildRuns {
+            for e in b.exports {
+                guard let locs = e.locations else { someExportUnknown = true; continue }
+                for l in locs where writtenLocations.insert(l).inserted && ExprValue.hasMarker(l.identity) { symbolicWrittenLocations.append(l) }
+            }
+        }
+        // Stable: legs of one step keep their walk order.
+        let ordered = analysis.buildRuns.enumerated().sorted {
+            ($0.element.file.path, $0.element.build.step.node.span.start.offset, $0.offset)
+                < ($1.element.file.path, $1.element.build.step.node.span.start.offset, $1.offset)
+        }.map(\.element)
+        for b in ordered where b.stepRun.mayRun && b.buildKey != nil {
+            for e in b.exports {
+                for l in e.locations ?? [] where l.backend == "gha" && firstGHAWriters[l.identity] == nil {
+                    firstGHAWriters[l.identity] = Self.writer(b)
+                }
+            }
+        }
+    }
+
+    /// The compact record of a build run as a gha writer.
+    public static func writer(_ run: BuildRun) -> GHAWriter {
+        let names = run.build.kind == .buildPush ? ["context", "file", "target", "build-args"] : ["targets", "files", "workdir", "source"]
+        let image = names.map { n in run.stepRun.input(n) ?? "" }.joined(separator: "\u{1}")
+        let job = run.stepRun.run
+        return GHAWriter(
+            path: run.file.path, stepOffset: run.build.step.node.span.start.offset, line: run.build.step.node.span.start.line,
+            jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition, image: image)
+    }
+
+    /// Whether two writers are in the same job run (same job, caller and leg).
+    public static func sameJobRun(_ a: GHAWriter, _ b: GHAWriter) -> Bool { a.legIndex == b.legIndex && a.jobKey == b.jobKey }
+
+    /// Adds `other`'s facts (a gha scope keeps the writer that comes first in file and position order).
+    public mutating func merge(_ other: RepositoryFacts) {
+        for (scope, w) in other.firstGHAWriters {
+            if let mine = firstGHAWriters[scope], (mine.path, mine.stepOffset) <= (w.path, w.stepOffset) { continue }
+            firstGHAWriters[scope] = w
+        }
+        for l in other.writtenLocations where writtenLocations.insert(l).inserted && ExprValue.hasMarker(l.identity) {
+            symbolicWrittenLocations.append(l)
+        }
+        someExportUnknown = someExportUnknown || other.someExportUnknown
+    }
+
+    /// Whether some build of the repository exports `location` (symbols match any text).
+    public func isWritten(_ location: CacheLocation) -> Bool {
+        if writtenLocations.contains(location) { return true }
+        if symbolicWrittenLocations.contains(where: { $0.backend == location.backend && Self.matches($0.identity, location.identity) }) {
+            return true
+        }
+        return ExprValue.hasMarker(location.identity)
+            && writtenLocations.contains { $0.backend == location.backend && Self.matches($0.identity, location.identity) }
+    }
+
+    /// Whether two location identities can be equal: literally, or with every `⟨symbol⟩` on either side
+    /// read as a wildcard (a symbol may hold any text).
+    public static func matches(_ written: String, _ identity: String) -> Bool {
+        if written == identity { return true }
+        guard ExprValue.hasMarker(written) || ExprValue.hasMarker(identity) else { return false }
+        func pattern(_ s: String) -> [UInt8] {
+            var out: [UInt8] = []
+            var inMarker = false
+            for ch in s.unicodeScalars {
+                if ch == "\u{27E8}" { inMarker = true; out.append(UInt8(ascii: "*")); continue }
+                if ch == "\u{27E9}" { inMarker = false; continue }
+                if !inMarker { out.append(contentsOf: Array(String(ch).utf8)) }
+            }
+            return out
+        }
+        let w = pattern(written), i = pattern(identity)
+        return PathGlob.matchAnything(w[...], i[...]) || PathGlob.matchAnything(i[...], w[...])
+    }
+}
+
+/// A finding a rule can only decide once every file has been analysed, because it depends on what other
+/// files write. `judge` gets the merged facts and returns the finding, or nil when the facts clear it.
+/// It must capture only small values (never a `RuleContext` or analysis objects).
+public struct PendingFinding: Sendable {
+    /// The rule id, file and byte offset the finding would sit at: of several pending findings at one
+    /// place, the first that `judge` confirms is kept.
+    public let ruleID: String
+    public let path: RepoPath
+    public let offset: Int
+    public let judge: @Sendable (RepositoryFacts) -> Diagnostic?
+
+    /// A pending finding of rule `ruleID` at `offset` in `path`.
+    public init(ruleID: String, path: RepoPath, offset: Int, judge: @escaping @Sendable (RepositoryFacts) -> Diagnostic?) {
+        self.ruleID = ruleID
+        self.path = path
+        self.offset = offset
+        self.judge = judge
+    }
+}

@@ -1,0 +1,30 @@
+import Testing
+@testable import BuildxLintKit
+
+/// `uses:` references split into their parts.
+@Suite struct WorkflowModelTests {
+    @Test(arguments: [
+        // raw, repository, path, ref, isLocal, isDockerImage
+        ("docker/build-push-action@v6", "docker/build-push-action", nil, "v6", false, false),
+        ("  Docker/Setup-Buildx-Action@v3 ", "docker/setup-buildx-action", nil, "v3", false, false),
+        ("actions/cache/restore@v4", "actions/cache", "restore", "v4", false, false),
+        ("o/r/a/b@main", "o/r", "a/b", "main", false, false),
+        ("o/r/@x", "o/r", "", "x", false, false),
+        ("o/", "o/", nil, nil, false, false),
+        ("solo@v1", nil, nil, "v1", false, false),
+        ("./.github/actions/build", nil, "./.github/actions/build", nil, true, false),
+        ("../up", nil, "../up", nil, true, false),
+        ("docker://alpine:3.20", nil, nil, nil, false, true),
+        ("Ünï/Cödé@v1", "ünï/cödé", nil, "v1", false, false),
+        ("o/r@feature@2", "o/r@feature", nil, "2", false, false),
+    ] as [(String, String?, String?, String?, Bool, Bool)])
+    func actionRefParts(_ raw: String, _ repository: String?, _ path: String?, _ ref: String?, _ isLocal: Bool, _ isDocker: Bool) {
+        let a = ActionRef(raw)
+        #expect(a.repository == repository)
+        #expect(a.path == path)
+        #expect(a.ref == ref)
+        #expect(a.isLocal == isLocal)
+        #expect(a.isDockerImage == isDocker)
+        #expect(a.raw == raw)
+    }
+}
