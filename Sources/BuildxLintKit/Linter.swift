@@ -66,6 +66,14 @@ public enum Linter {
         files: [SourceFile], options: LintOptions = LintOptions(), selection: Selection = .default,
         explicit: Set<RepoPath>? = nil
     ) -> LintResult {
+        lint(files: files, options: options, selection: selection, explicit: explicit, streaming: true)
+    }
+
+    /// `lint`; with `streaming` false every file goes through phase 3 together (the reference that tests
+    /// compare the streamed results with).
+    static func lint(
+        files: [SourceFile], options: LintOptions, selection: Selection, explicit: Set<RepoPath>?, streaming: Bool
+    ) -> LintResult {
         let files = files.filter { !options.config.ignores($0.path) }
         let isReported: (RepoPath) -> Bool = { explicit?.contains($0) ?? true }
         // Workflows named by another file (`uses: ./.github/workflows/x.yml`) are callees: analysed with the rest.
@@ -73,7 +81,7 @@ public enum Linter {
         var sharedFiles: [SourceFile] = []
         var standalone: [SourceFile] = []
         for f in files {
-            if case .bytes = f.content, selection.kind(of: f.path) == .workflow, !callees.contains(f.path) {
+            if streaming, case .bytes = f.content, selection.kind(of: f.path) == .workflow, !callees.contains(f.path) {
                 standalone.append(f)
             } else {
                 sharedFiles.append(f)

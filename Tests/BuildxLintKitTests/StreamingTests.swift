@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+@testable import BuildxLintKit
+
+/// Stand-alone workflows are analysed one at a time and released; findings that depend on other files
+/// are judged from merged facts. These tests hold the streamed results to the whole-repository analysis.
+@Suite struct StreamingTests {
+    static func sources(_ files: [(path: String, content: String)]) -> [SourceFile] {
+        files.map { SourceFile(path: RepoPath($0.path), content: .bytes(Array($0.content.utf8))) }
+    }
+
+    static func both(_ files: [SourceFile], explicit: Set<RepoPath>? = nil) -> (streamed: [Diagnostic], whole: [Diagnostic]) {
+        let options = LintOptions()
+        let streamed = Linter.lint(files: files, options: options, selection: .default, explicit: explicit, streaming: true)
+        let whole = Linter.lint(files: files, options: options, selection: .default, explicit: explicit, streaming: false)
+        return (streamed.diagnostics, whole.diagnostics)
+    }
+
+    static func build(_ context: String, scope: String?) -> String {
+        """
+        on: push
+        jobs:
+          image:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker/setup-buildx-action@v3
+                with:
+                  version: v0.21.1
+              - uses: docker/build-push-action@v6
+                with:
+                  context: \(context)
+                  cache-from: type=gha\(scope.map { ",scope=\($0)" } ?? "")
+                  cache-to: type=gha,mode=max\(scope.map { ",scope=\($0)" } ?? "")
+
+        """
+    }
+
+    /// BXC109: the scope's first writer is in another workflow file.
+    @Test func ghaScopeReusedAcrossFiles() {
+        let files = Self.sources([
+            (".github/workflows/api.yml", Self.build("./api", scope: nil)),
+            (".github/workflows/web.yml", Self.build("./web", scope: nil)),
+        ])
+        let (streamed, whole) = Self.both(files)
+        #expect(streamed == whole)
+        let found = streamed.filter { $0.ruleID == "BXC109" }
+        #expect(found.count == 1)
+        #expect(found.first?.path == RepoPath(".github/workflows/web.yml"))
+        #expect(found.first?.message.contains(".github/workflows/api.yml:9") == true)
+        #expect(found.first?.span.start.line == 13)
+        // Scoped per image: nothing.
+        let fixed = Self.both(Self.sources([
+            (".github/workflows/api.yml", Self.build("./api", scope: "api")),
+            (".github/workflows/web.yml", Self.build("./web", scope: "web")),
+        ]))
+        #expect(fixed.streamed.filter { $0.ruleID == "BXC109" }.isEmpty)
+        #expect(fixed.streamed == fixed.whole)
+    }
+
+    /// BXC110: an import that another workflow writes is not reported; one that nothing writes is.
+    @Test func importWrittenByAnotherFile() {
+        let reader = """
+            on: push
+            jobs:
+              image:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/build-push-action@v6
+                    with:
+                      context: ./api
+                      cache-from: type=gha,scope=main
+                      cache-to: type=gha,mode=max,scope=pr
+
+            """
+        let alone = Self.both(Self.sources([(".github/workflows/pr.yml", reader)]))
+        #expect(alone.streamed == alone.whole)
+        #expect(alone.streamed.contains { $0.ruleID == "BXC110" && $0.span.start.line == 12 })
+        let withWriter = Self.both(Self.sources([
+            (".github/workflows/pr.yml", reader),
+            (".github/workflows/main.yml", Self.build("./api", scope: "main")),
+        ]))
+        #expect(withWriter.streamed == withWriter.whole)
+        #expect(!withWriter.streamed.contains { $0.ruleID == "BXC110" })
+    }
+
+    /// BXC106 in a bake file, found through a stand-alone workflow's bake invocation.
+    @Test func bakeFileFindingFromStandaloneWorkflow() {
+        let bake = """
+            target "api" {
+              context = "api"
+              cache-to = ["type=gha,mode=max"]
+            }
+            target "web" {
+              context = "web"
+              cache-to = ["type=gha,mode=max"]
+            }
+
+            """
+        let workflow = """
+            on: push
+            jobs:
+              bake:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/bake-action@v6
+                    with:
+                      source: .
+                      targets: api,web
+
+            """
+        let (streamed, whole) = Self.both(Self.sources([("docker-bake.hcl", bake), (".github/workflows/bake.yml", workflow)]))
+        #expect(streamed == whole)
+        #expect(streamed.contains { $0.ruleID == "BXC106" && $0.path == RepoPath("docker-bake.hcl") })
+    }
+
+    /// The pre-commit framework names files: others are read (for facts) but not reported.
+    @Test func explicitFilesStillSeeOtherFilesFacts() {
+        let files = Self.sources([
+            (".github/workflows/api.yml", Self.build("./api", scope: nil)),
+            (".github/workflows/web.yml", Self.build("./web", scope: nil)),
+        ])
+        let (streamed, whole) = Self.both(files, explicit: [RepoPath(".github/workflows/web.yml")])
+        #expect(streamed == whole)
+        #expect(streamed.contains { $0.ruleID == "BXC109" })
+        #expect(streamed.allSatisfy { $0.path == RepoPath(".github/workflows/web.yml") })
+    }
+
+    /// Every shared case and real tree: streamed findings are exactly the whole-repository ones.
+    @Test(.enabled(if: TestSupport.sharedDir != nil)) func corpusStreamedEqualsWhole() throws {
+        let corpus = TestSupport.sharedDir!.appendingPathComponent("corpus")
+        var roots: [URL] = []
+        for sub in ["cases", "real"] {
+            let dir = corpus.appendingPathComponent(sub)
+            for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() {
+                var isDir: ObjCBool = false
+                let u = dir.appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: u.path, isDirectory: &isDir), isDir.boolValue { roots.append(u) }
+            }
+        }
+        #expect(roots.count > 40)
+        for root in roots {
+            let files = try DirectorySource.files(root: root.path, select: { Selection.default.kind(of: $0) != nil }, maxFileSize: Linter.defaultMaxFileSize)
+            let (streamed, whole) = Self.both(files)
+            #expect(streamed == whole, "\(root.lastPathComponent)")
+        }
+    }
+}
