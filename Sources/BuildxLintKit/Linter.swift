@@ -6,7 +6,8 @@ public struct LintResult: Sendable {
     public let diagnostics: [Diagnostic]
     /// Number of files linted.
     public let fileCount: Int
-    /// The text of every linted file, for reporters that print source lines.
+    /// The text of every linted file, for reporters that print source lines (empty when
+    /// `LintOptions.keepTexts` is off).
     public let texts: [RepoPath: SourceText]
 
     /// A result from its parts (findings are expected in report order).
@@ -99,14 +100,14 @@ public enum Linter {
         // Phase 2: stand-alone workflows, each from bytes to findings on one core.
         var outcomes = parallelMap(standalone) { f -> Standalone? in
             guard let p = prepare(f, options: options, selection: selection, isExplicit: explicit?.contains(f.path) ?? false) else { return nil }
-            guard let a = p.analysis else { return .checked(FileResult(p, found: p.early), RepositoryFacts(), []) }
+            guard let a = p.analysis else { return .checked(FileResult(p, found: p.early, keepText: options.keepTexts), nil, []) }
             // A caller of the repository's reusable workflows or composite actions joins phase 3.
             if a.callsLocalFiles { return .deferred(p) }
             let repository = RepositoryAnalysis(walking: [a], lookup: lookup)
             // Bake files this workflow's invocations write into are checked in phase 3.
             let external = repository.bakeSharedExports.filter { $0.invocation != nil && $0.writers.contains { $0.item.file != a.path.display } }
             let result = isReported(a.path) ? checkFile(p, a, options: options, repository: repository) : nil
-            return .checked(result, RepositoryFacts(repository), external)
+            return .checked(result, RepositoryFacts.Part(repository), external)
         }
         var results: [FileResult] = []
         var facts = RepositoryFacts()
@@ -115,7 +116,7 @@ public enum Linter {
             switch outcome {
             case .checked(let r, let f, let e):
                 if let r { results.append(r) }
-                facts.merge(f)
+                if let f { facts.merge(f) }
                 external += e
             case .deferred(let p):
                 shared.append(p)
@@ -129,9 +130,9 @@ public enum Linter {
         do {
             let analysed = shared.compactMap(\.analysis)
             let repository = RepositoryAnalysis(walking: analysed, lookup: lookup, extraBakeSharedExports: external)
-            facts.merge(RepositoryFacts(repository))
+            facts.merge(RepositoryFacts.Part(repository))
             results += parallelMap(shared.filter { isReported($0.path) }) { p in
-                p.analysis.map { checkFile(p, $0, options: options, repository: repository) } ?? FileResult(p, found: p.early)
+                p.analysis.map { checkFile(p, $0, options: options, repository: repository) } ?? FileResult(p, found: p.early, keepText: options.keepTexts)
             }
         }
         shared = []
@@ -145,7 +146,7 @@ public enum Linter {
             return options.config.apply(found)
         }
         var texts: [RepoPath: SourceText] = [:]
-        for r in results { texts[r.path] = r.text }
+        for r in results { if let t = r.text { texts[r.path] = t } }
         let fileCount = results.count
         results = []
         var diagnostics = final.flatMap { $0 }
@@ -172,7 +173,7 @@ public enum Linter {
     /// What phase 2 made of one stand-alone workflow.
     enum Standalone: Sendable {
         /// Checked (nil when not reported), with its facts and the bake-file shared exports it found.
-        case checked(FileResult?, RepositoryFacts, [BakeSharedExport])
+        case checked(FileResult?, RepositoryFacts.Part?, [BakeSharedExport])
         /// It calls local workflows or actions: analysed in phase 3.
         case deferred(Prepared)
     }
@@ -181,16 +182,18 @@ public enum Linter {
     struct FileResult: Sendable {
         let path: RepoPath
         let kind: FileKind
-        let text: SourceText
+        /// The file's text, for reporters that print source lines (nil when `LintOptions.keepTexts` is off).
+        let text: SourceText?
         let found: [Diagnostic]
         let pending: [PendingFinding]
         let suppressions: Suppressions?
 
-        init(_ p: Prepared, found: [Diagnostic], pending: [PendingFinding] = [], suppressions: Suppressions? = nil) {
+        init(_ p: Prepared, found: [Diagnostic], pending: [PendingFinding] = [], suppressions: Suppressions? = nil, keepText: Bool) {
             path = p.path
             kind = p.analysis?.kind ?? .workflow
-            text = p.text
-            self.found = found
+            text = keepText ? p.text : nil
+            // Held until every file is checked: no spare capacity.
+            self.found = found.isEmpty ? [] : found.withUnsafeBufferPointer { Array($0) }
             self.pending = pending
             self.suppressions = suppressions
         }
@@ -205,7 +208,10 @@ public enum Linter {
             found += rule.check(context).map { BakeCacheEntryFormatRule.relabel($0, kind: a.kind) }
             pending += rule.pending(context)
         }
-        return FileResult(p, found: found, pending: pending, suppressions: Suppressions(text: a.text, root: a.yaml?.root))
+        let suppressions = Suppressions(text: a.text, root: a.yaml?.root)
+        return FileResult(
+            p, found: found, pending: pending.isEmpty ? [] : pending.withUnsafeBufferPointer { Array($0) },
+            suppressions: suppressions.directives.isEmpty ? nil : suppressions, keepText: options.keepTexts)
     }
 
     /// Judges pending findings in order; of several at one place (rule, file, offset) the first confirmed is kept.
@@ -298,7 +304,7 @@ public enum Linter {
     /// Offset of the first byte that breaks UTF-8, or nil when the bytes are valid UTF-8.
     static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
         // Fast path: ASCII.
-        if !bytes.contains(where: { $0 >= 0x80 }) { return nil }
+        if bytes.withUnsafeBufferPointer(allASCII) { return nil }
         var it = bytes.makeIterator()
         var decoder = UTF8()
         var offset = 0

@@ -21,8 +21,14 @@ public enum Trace {
         guard enabled else { return }
         let t = now()
         var usage = rusage()
+        #if os(Linux)
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let line = Array("trace: \(phase()) \(Int((t - last) * 1000)) ms, peak \(usage.ru_maxrss / 1024) MB\n".utf8)
+        let peakMB = usage.ru_maxrss / 1024  // KiB on Linux
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        let peakMB = usage.ru_maxrss / (1024 * 1024)  // bytes on Darwin
+        #endif
+        let line = Array("trace: \(phase()) \(Int((t - last) * 1000)) ms, peak \(peakMB) MB\n".utf8)
         _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
         last = t
     }

@@ -100,6 +100,8 @@ struct Lint: ParsableCommand {
         Trace.mark("start")
         var options = LintOptions()
         options.maxFileSize = maxFileSize
+        // JSON and GitHub output print no source lines: let each file's text go once it is checked.
+        options.keepTexts = !(format == .json || format == .github) || baseline != nil || writeBaseline != nil
         let mode: SourceMode = staged ? .staged : rev.map { .revision($0) } ?? .worktree
         var result: LintResult
         var threshold = FailOn.warning
@@ -157,7 +159,7 @@ struct Lint: ParsableCommand {
         if baselined > 0 { printErr("buildx-lint: \(baselined) finding\(baselined == 1 ? " is" : "s are") in the baseline and not shown") }
         switch format {
         case .json:
-            writeOut(JSONReporter.renderBytes(result.diagnostics, toolVersion: BuildxLint.version))
+            JSONReporter.write(result.diagnostics, toolVersion: BuildxLint.version) { writeOut($0) }
         case .sarif:
             writeOut(
                 SARIFReporter.render(
@@ -295,10 +297,6 @@ func writeOut(_ s: String) {
     text.withUTF8 { writeOut($0) }
 }
 
-func writeOut(_ bytes: [UInt8]) {
-    bytes.withUnsafeBufferPointer { writeOut($0) }
-}
-
 func writeOut(_ buf: UnsafeBufferPointer<UInt8>) {
     var off = 0
     while off < buf.count {
@@ -312,6 +310,9 @@ func printErr(_ s: String) {
     var line = s + "\n"
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
+
+// libgit2's set-up runs while the arguments are parsed.
+GitRepository.warmUp()
 
 // swift-argument-parser exits 64 for usage errors; this tool's contract is 2.
 do {

@@ -150,4 +150,19 @@ import Testing
             #expect(streamed == whole, "\(root.lastPathComponent)")
         }
     }
+
+    /// Without texts (JSON and GitHub output) the findings are the same and no text is kept.
+    @Test func keepTextsOffGivesSameFindings() {
+        let files = Self.sources([
+            (".github/workflows/api.yml", Self.build("./api", scope: nil)),
+            (".github/workflows/web.yml", Self.build("./web", scope: nil)),
+        ])
+        var lean = LintOptions()
+        lean.keepTexts = false
+        let with = Linter.lint(files: files)
+        let without = Linter.lint(files: files, options: lean)
+        #expect(with.diagnostics == without.diagnostics)
+        #expect(with.texts.count == 2)
+        #expect(without.texts.isEmpty)
+    }
 }

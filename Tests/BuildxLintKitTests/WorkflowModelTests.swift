@@ -28,3 +28,27 @@ import Testing
         #expect(a.raw == raw)
     }
 }
+
+/// The line table's LF-only fast path agrees with a plain count.
+@Test func lineTableOfLFOnlyText() {
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<500 {
+        let text = (0..<Int.random(in: 0...40, using: &rng)).map { _ in ["a", "\n", " ", "é"].randomElement(using: &rng)! }.joined()
+        let bytes = Array(text.utf8)
+        var expected = [0]
+        for (i, b) in bytes.enumerated() where b == 0x0A { expected.append(i + 1) }
+        #expect(SourceText(bytes).lineStarts == expected, "\(text.debugDescription)")
+    }
+}
+
+/// The selection table: which paths are linted, and as what.
+@Test(arguments: [
+    (".github/workflows/ci.yml", FileKind.workflow), (".github/workflows/ci.yaml", .workflow), (".github/workflows/sub/ci.yml", nil),
+    (".github/workflows/ci.json", nil), ("action.yml", .action), ("a/b/action.yaml", .action), ("a/myaction.yml", nil),
+    ("docker-bake.hcl", .bake), ("x/docker-bake.override.json", .bake), ("ci/bake-release.hcl", .bake), ("main.hcl", nil),
+    ("bake.json", nil), ("compose.yaml", .compose), ("svc/docker-compose.prod.yml", .compose), ("compose.json", nil),
+    ("my-compose.yml", nil),
+] as [(String, FileKind?)])
+func selectionKinds(_ path: String, _ kind: FileKind?) {
+    #expect(Selection.default.kind(of: RepoPath(path)) == kind)
+}

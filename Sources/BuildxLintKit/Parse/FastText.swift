@@ -44,3 +44,21 @@ extension StringProtocol {
         return true
     }
 }
+
+/// Whether every byte is ASCII (below 0x80), eight bytes at a time.
+func allASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    let n = bytes.count
+    var i = 0
+    var acc: UInt64 = 0
+    let raw = UnsafeRawPointer(base)
+    while i + 8 <= n {
+        acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        i += 8
+    }
+    while i < n {
+        acc |= UInt64(bytes[i])
+        i += 1
+    }
+    return acc & 0x8080_8080_8080_8080 == 0
+}

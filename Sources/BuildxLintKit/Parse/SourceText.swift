@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A position in a source file.
 ///
 /// `line` is 1-based. `column` is 1-based and counts UTF-8 bytes from the start of the line, so a
@@ -65,30 +71,54 @@ public struct SourceText: Sendable {
             bytes = raw
             hadBOM = false
         }
-        // Every file's table is kept for the report: size it exactly (LF count, plus room for CR-only breaks).
-        let n = bytes.count
-        var breaks = 0
-        for b in bytes where b == 0x0A || b == 0x0D { breaks += 1 }
-        var starts = [0]
-        starts.reserveCapacity(breaks + 1)
-        var i = 0
-        while i < n {
-            let b = bytes[i]
-            if b == 0x0A {
-                starts.append(i + 1)
-            } else if b == 0x0D {
-                if i + 1 < n, bytes[i + 1] == 0x0A { i += 1 }
-                starts.append(i + 1)
-            } else if b == 0xC2, i + 1 < n, bytes[i + 1] == 0x85 {
-                i += 1
-                starts.append(i + 1)
-            } else if b == 0xE2, i + 2 < n, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
-                i += 2
-                starts.append(i + 1)
+        lineStarts = Self.lineStarts(of: bytes)
+    }
+
+    /// Offsets where lines start: after LF, CRLF, CR, NEL (C2 85), LS and PS (E2 80 A8/A9).
+    static func lineStarts(of bytes: [UInt8]) -> [Int] {
+        bytes.withUnsafeBufferPointer { buf -> [Int] in
+            guard let base = buf.baseAddress, buf.count > 0 else { return [0] }
+            let n = buf.count
+            // Most files break lines with LF only: then memchr finds every line (and sizes the table exactly,
+            // since every file's table is kept for the report).
+            if memchr(base, 0x0D, n) == nil, memchr(base, 0xC2, n) == nil, memchr(base, 0xE2, n) == nil {
+                var count = 1
+                var p = UnsafeRawPointer(base)
+                let end = UnsafeRawPointer(base + n)
+                while p < end, let hit = memchr(p, 0x0A, end - p) {
+                    count += 1
+                    p = UnsafeRawPointer(hit) + 1
+                }
+                var starts = [Int]()
+                starts.reserveCapacity(count)
+                starts.append(0)
+                p = UnsafeRawPointer(base)
+                while p < end, let hit = memchr(p, 0x0A, end - p) {
+                    p = UnsafeRawPointer(hit) + 1
+                    starts.append(p - UnsafeRawPointer(base))
+                }
+                return starts
             }
-            i += 1
+            var starts = [0]
+            var i = 0
+            while i < n {
+                let b = buf[i]
+                if b == 0x0A {
+                    starts.append(i + 1)
+                } else if b == 0x0D {
+                    if i + 1 < n, buf[i + 1] == 0x0A { i += 1 }
+                    starts.append(i + 1)
+                } else if b == 0xC2, i + 1 < n, buf[i + 1] == 0x85 {
+                    i += 1
+                    starts.append(i + 1)
+                } else if b == 0xE2, i + 2 < n, buf[i + 1] == 0x80, buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9 {
+                    i += 2
+                    starts.append(i + 1)
+                }
+                i += 1
+            }
+            return starts
         }
-        lineStarts = starts
     }
 
     /// Convenience initialiser from a Swift string (tests and examples).

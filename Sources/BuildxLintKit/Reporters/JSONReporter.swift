@@ -14,9 +14,21 @@ public enum JSONReporter {
         String(decoding: renderBytes(diagnostics, toolVersion: toolVersion), as: UTF8.self)
     }
 
-    /// `render` as UTF-8 bytes (what the CLI writes: no second copy of a large report).
+    /// `render` as UTF-8 bytes.
     public static func renderBytes(_ diagnostics: [Diagnostic], toolVersion: String) -> [UInt8] {
-        var out = JSONWriter()
+        var all: [UInt8] = []
+        write(diagnostics, toolVersion: toolVersion) { all.append(contentsOf: $0) }
+        return all
+    }
+
+    /// `render`, handed to `sink` in pieces of about 64 KiB as it is built (what the CLI does: a large
+    /// report is never held in memory whole).
+    public static func write(_ diagnostics: [Diagnostic], toolVersion: String, to sink: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withoutActuallyEscaping(sink) { write(diagnostics, toolVersion: toolVersion, into: JSONWriter(sink: $0)) }
+    }
+
+    static func write(_ diagnostics: [Diagnostic], toolVersion: String, into writer: JSONWriter) {
+        var out = writer
         out.raw("{\"version\":1,\"tool\":{\"name\":\"buildx-lint\",\"version\":")
         out.string(toolVersion)
         out.raw("},\"diagnostics\":[")
@@ -54,26 +66,44 @@ public enum JSONReporter {
             out.raw("}")
         }
         out.raw("]}\n")
-        return out.bytes
+        out.flush()
     }
 
     /// A JSON string literal for `s` (RFC 8259 escaping).
     public static func quote(_ s: String) -> String {
-        var out = JSONWriter()
+        var text = ""
+        var out = JSONWriter { text += String(decoding: $0, as: UTF8.self) }
         out.string(s)
-        return out.text
+        out.flush()
+        return text
     }
 }
 
-/// Builds JSON text in a byte buffer (one growing array instead of many small strings).
+/// Builds JSON text in a byte buffer that is handed to `sink` whenever it reaches 64 KiB (and on `flush`).
 struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+    private var bytes: [UInt8] = []
+    private let sink: (UnsafeBufferPointer<UInt8>) -> Void
+    static let chunk = 1 << 16
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    init(sink: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
+        self.sink = sink
+        bytes.reserveCapacity(Self.chunk + 4096)
+    }
+
+    /// Hands what is buffered to the sink.
+    mutating func flush() {
+        if !bytes.isEmpty { bytes.withUnsafeBufferPointer(sink) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func flushIfFull() {
+        if bytes.count >= Self.chunk { flush() }
+    }
 
     /// Appends `s` as is (JSON punctuation and keys).
     mutating func raw(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        flushIfFull()
     }
 
     /// Appends a decimal integer.
@@ -104,5 +134,6 @@ struct JSONWriter {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart...]))
         }
         bytes.append(UInt8(ascii: "\""))
+        flushIfFull()
     }
 }

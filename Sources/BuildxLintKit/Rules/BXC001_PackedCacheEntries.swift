@@ -164,21 +164,21 @@ public struct PackedCacheEntriesRule: Rule {
 
     /// The range of the whitespace run in `s` that is followed by `type=` (case-insensitive), if any.
     static func whitespaceBeforeType(_ s: String) -> Range<String.Index>? {
-        var i = s.startIndex
-        while i < s.endIndex {
-            if s[i] == " " || s[i] == "\t" {
+        let u = s.utf8
+        var i = u.startIndex
+        while i < u.endIndex {
+            if u[i] == 0x20 || u[i] == 0x09 {
                 var j = i
-                while j < s.endIndex, s[j] == " " || s[j] == "\t" { j = s.index(after: j) }
+                while j < u.endIndex, u[j] == 0x20 || u[j] == 0x09 { j = u.index(after: j) }
                 if s[j...].hasASCIIPrefixIgnoringCase("type=") { return i..<j }
                 i = j
                 continue
             }
-            i = s.index(after: i)
+            i = u.index(after: i)
         }
         return nil
     }
 
-    /// Whether a bare field looks like an image reference (`ghcr.io/o/app:tag`, `user/app`).
     static func looksLikeReference(_ s: String) -> Bool {
         guard !s.isEmpty, !s.contains(" ") else { return false }
         return s.contains("/") || s.contains(":") || s.hasSubstring("${{")

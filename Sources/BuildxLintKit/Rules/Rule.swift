@@ -50,6 +50,9 @@ public struct LintOptions: Sendable {
     public var maxFileSize: Int = Linter.defaultMaxFileSize
     /// The project configuration (severities, ignored paths).
     public var config = LintConfig()
+    /// Whether `LintResult.texts` holds every reported file's text (for reporters that print source lines,
+    /// and baselines). Off, the texts are released as soon as each file is checked.
+    public var keepTexts = true
     /// Creates the rule (rules hold no state).
     public init() {}
 }

@@ -1,4 +1,5 @@
 import CLibgit2
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,6 +20,15 @@ private let libgit2Initialised: Bool = {
     _ = cgit2_set_owner_validation(0)
     return rc > 0
 }()
+
+extension GitRepository {
+    /// Starts libgit2's one-time set-up (which, built with mbedTLS, parses the system CA bundle for a few
+    /// milliseconds) on another thread, so that it overlaps the command line's own start-up. Opening a
+    /// repository waits for it.
+    public static func warmUp() {
+        DispatchQueue.global(qos: .userInitiated).async { _ = libgit2Initialised }
+    }
+}
 
 /// A git repository the linter reads files from: the work tree, the index, or any revision.
 ///

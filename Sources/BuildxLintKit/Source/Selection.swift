@@ -36,13 +36,14 @@ public struct Selection: Sendable {
             return base.elementsEqual("action.yml".utf8) || base.elementsEqual("action.yaml".utf8)
         },
         Rule(description: "docker-bake*.hcl|json and *bake*.hcl in any folder (bake files)", kind: .bake) { p in
-            let name = String(decoding: p.basename, as: UTF8.self)
-            if name.hasPrefix("docker-bake") && (name.hasSuffix(".hcl") || name.hasSuffix(".json")) { return true }
-            return name.hasSuffix(".hcl") && name.contains("bake")
+            // Byte tests: this runs for every path of the repository (20,000 in a large one).
+            let name = p.basename
+            if name.starts(with: "docker-bake".utf8) && (name.hasSuffix(".hcl") || name.hasSuffix(".json")) { return true }
+            return name.hasSuffix(".hcl") && name.containsBytes("bake")
         },
         Rule(description: "compose*.yml|yaml, docker-compose*.yml|yaml in any folder (compose files bake reads)", kind: .compose) { p in
-            let name = String(decoding: p.basename, as: UTF8.self)
-            return (name.hasPrefix("compose") || name.hasPrefix("docker-compose")) && hasYAMLExtension(p.basename)
+            let name = p.basename
+            return (name.starts(with: "compose".utf8) || name.starts(with: "docker-compose".utf8)) && hasYAMLExtension(name)
         },
     ])
 
@@ -61,7 +62,20 @@ public struct Selection: Sendable {
     }
 
     static func hasYAMLExtension(_ name: ArraySlice<UInt8>) -> Bool {
-        let s = String(decoding: name, as: UTF8.self)
-        return s.hasSuffix(".yml") || s.hasSuffix(".yaml")
+        name.hasSuffix(".yml") || name.hasSuffix(".yaml")
+    }
+}
+
+extension ArraySlice<UInt8> {
+    /// Whether the bytes end with the UTF-8 of `suffix`.
+    func hasSuffix(_ suffix: StaticString) -> Bool {
+        let n = suffix.utf8CodeUnitCount
+        guard count >= n else { return false }
+        return suffix.withUTF8Buffer { self[(endIndex - n)...].elementsEqual($0) }
+    }
+
+    /// Whether the UTF-8 of `needle` occurs in the bytes.
+    func containsBytes(_ needle: StaticString) -> Bool {
+        needle.withUTF8Buffer { n in withUnsafeBufferPointer { bytes($0, contain: n) } }
     }
 }

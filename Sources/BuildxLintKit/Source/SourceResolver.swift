@@ -52,7 +52,9 @@ public enum SourceResolver {
                     files: files, explicit: nil, notes: ["\(dir) is not a git repository; linting the folder's files as they are"],
                     config: config)
             }
+            Trace.mark("open repository")
             let files = try repo.files(mode: mode, select: select, maxFileSize: maxFileSize)
+            Trace.mark("read files")
             return LintInput(files: files, explicit: nil, notes: repo.warnings, config: try config(in: repo, mode: mode))
         }
         for p in paths where isDirectory(p) {

@@ -32,21 +32,33 @@ public struct RepositoryFacts: Sendable {
 
     /// The facts of one analysed part of the repository (its build runs).
     public init(_ analysis: RepositoryAnalysis) {
-        for b in analysis.buildRuns {
-            for e in b.exports {
-                guard let locs = e.locations else { someExportUnknown = true; continue }
-                for l in locs where writtenLocations.insert(l).inserted && ExprValue.hasMarker(l.identity) { symbolicWrittenLocations.append(l) }
+        merge(Part(analysis))
+    }
+
+    /// One part's facts in compact form (arrays, no hash tables): many are held at once before merging.
+    public struct Part: Sendable {
+        var written: [CacheLocation] = []
+        var someExportUnknown = false
+        var firstGHAWriters: [(scope: String, writer: GHAWriter)] = []
+
+        /// The facts of `analysis`'s build runs.
+        public init(_ analysis: RepositoryAnalysis) {
+            for b in analysis.buildRuns {
+                for e in b.exports {
+                    guard let locs = e.locations else { someExportUnknown = true; continue }
+                    written += locs
+                }
             }
-        }
-        // Stable: legs of one step keep their walk order.
-        let ordered = analysis.buildRuns.enumerated().sorted {
-            ($0.element.file.path, $0.element.build.step.node.span.start.offset, $0.offset)
-                < ($1.element.file.path, $1.element.build.step.node.span.start.offset, $1.offset)
-        }.map(\.element)
-        for b in ordered where b.stepRun.mayRun && b.buildKey != nil {
-            for e in b.exports {
-                for l in e.locations ?? [] where l.backend == "gha" && firstGHAWriters[l.identity] == nil {
-                    firstGHAWriters[l.identity] = Self.writer(b)
+            // Stable: legs of one step keep their walk order.
+            let ordered = analysis.buildRuns.enumerated().sorted {
+                ($0.element.file.path, $0.element.build.step.node.span.start.offset, $0.offset)
+                    < ($1.element.file.path, $1.element.build.step.node.span.start.offset, $1.offset)
+            }.map(\.element)
+            for b in ordered where b.stepRun.mayRun && b.buildKey != nil {
+                for e in b.exports {
+                    for l in e.locations ?? [] where l.backend == "gha" && !firstGHAWriters.contains(where: { $0.scope == l.identity }) {
+                        firstGHAWriters.append((l.identity, RepositoryFacts.writer(b)))
+                    }
                 }
             }
         }
@@ -65,16 +77,16 @@ public struct RepositoryFacts: Sendable {
     /// Whether two writers are in the same job run (same job, caller and leg).
     public static func sameJobRun(_ a: GHAWriter, _ b: GHAWriter) -> Bool { a.legIndex == b.legIndex && a.jobKey == b.jobKey }
 
-    /// Adds `other`'s facts (a gha scope keeps the writer that comes first in file and position order).
-    public mutating func merge(_ other: RepositoryFacts) {
-        for (scope, w) in other.firstGHAWriters {
+    /// Adds a part's facts (a gha scope keeps the writer that comes first in file and position order).
+    public mutating func merge(_ part: Part) {
+        for (scope, w) in part.firstGHAWriters {
             if let mine = firstGHAWriters[scope], (mine.path, mine.stepOffset) <= (w.path, w.stepOffset) { continue }
             firstGHAWriters[scope] = w
         }
-        for l in other.writtenLocations where writtenLocations.insert(l).inserted && ExprValue.hasMarker(l.identity) {
+        for l in part.written where writtenLocations.insert(l).inserted && ExprValue.hasMarker(l.identity) {
             symbolicWrittenLocations.append(l)
         }
-        someExportUnknown = someExportUnknown || other.someExportUnknown
+        someExportUnknown = someExportUnknown || part.someExportUnknown
     }
 
     /// Whether some build of the repository exports `location` (symbols match any text).

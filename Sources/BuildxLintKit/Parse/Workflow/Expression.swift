@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A part of a workflow string: literal text, or a `${{ … }}` expression.
 public struct TemplatePart: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
@@ -17,6 +23,16 @@ public enum Template {
         if !s.utf8.contains(UInt8(ascii: "$")) {
             return s.isEmpty ? [] : [TemplatePart(kind: .literal(s), range: 0..<s.utf8.count)]
         }
+        // The same strings are evaluated once per matrix leg and again by rules: parse each once per thread.
+        let cache = TemplateCache.current
+        if let hit = cache.entries[s] { return hit }
+        let out = parse(s)
+        if cache.entries.count >= TemplateCache.limit { cache.entries.removeAll(keepingCapacity: true) }
+        cache.entries[s] = out
+        return out
+    }
+
+    static func parse(_ s: String) -> [TemplatePart] {
         let b = Array(s.utf8)
         var out: [TemplatePart] = []
         var i = 0
@@ -51,7 +67,7 @@ public enum Template {
     public static func wholeExpression(_ s: String) -> Expr? {
         guard s.utf8.contains(UInt8(ascii: "$")) else { return nil }
         let ps = parts(s).filter {
-            if case .literal(let t) = $0.kind { return !t.allSatisfy(\.isWhitespace) }
+            if case .literal(let t) = $0.kind { return !t.unicodeScalars.allSatisfy(\.properties.isWhitespace) }
             return true
         }
         guard ps.count == 1, case .expression(_, let e) = ps[0].kind else { return nil }
@@ -339,5 +355,29 @@ public enum ExpressionParser {
                 throw ExpressionError(message: "unexpected token", offset: at)
             }
         }
+    }
+}
+
+/// Parsed templates of one thread (a small memo: cleared when it reaches `limit` entries).
+final class TemplateCache {
+    static let limit = 4096
+    var entries: [String: [TemplatePart]] = [:]
+
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        #if os(Linux)
+        pthread_key_create(&k) { p in if let p { Unmanaged<TemplateCache>.fromOpaque(p).release() } }
+        #else
+        pthread_key_create(&k) { p in Unmanaged<TemplateCache>.fromOpaque(p).release() }
+        #endif
+        return k
+    }()
+
+    /// The calling thread's cache.
+    static var current: TemplateCache {
+        if let p = pthread_getspecific(key) { return Unmanaged<TemplateCache>.fromOpaque(p).takeUnretainedValue() }
+        let c = TemplateCache()
+        pthread_setspecific(key, Unmanaged.passRetained(c).toOpaque())
+        return c
     }
 }

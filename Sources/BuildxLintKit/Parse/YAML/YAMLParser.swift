@@ -99,27 +99,10 @@ private struct Composer {
         self.text = text
         self.bytes = bytes
         self.limits = limits
-        isASCII = Composer.allASCII(bytes)
+        isASCII = allASCII(bytes)
     }
 
     /// Whether no byte has its high bit set (checked eight bytes at a time).
-    static func allASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let n = bytes.count
-        var i = 0
-        var acc: UInt64 = 0
-        let raw = UnsafeRawPointer(base)
-        while i + 8 <= n {
-            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < n {
-            acc |= UInt64(bytes[i])
-            i += 1
-        }
-        return acc & 0x8080_8080_8080_8080 == 0
-    }
-
     mutating func run(parser: UnsafeMutablePointer<yaml_parser_t>, event: UnsafeMutablePointer<yaml_event_t>) throws(YAMLError) {
         while true {
             guard yaml_parser_parse(parser, event) != 0 else {
