@@ -184,8 +184,8 @@ import Testing
         var binary: [UInt8] = Array("on: push\n".utf8)
         binary += [0x00, 0xFF, 0xFE, 0x80, 0x0A]
         let repo = TestSupport.makeRepo([(Self.wf, Self.good)])
-        FileManager.default.createFile(atPath: repo.appendingPathComponent(".github/workflows/bin.yml").path, contents: Data(binary))
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(atPath: repo.appendingPathComponent(".github/workflows/bin.yml").path, contents: Data(binary))
+        _ = FileManager.default.createFile(
             atPath: repo.appendingPathComponent(".github/workflows/latin1.yml").path, contents: Data("name: caf\u{E9}\n".utf8.map { $0 }.dropLast(3) + [0xE9, 0x0A]))
         let deep = String(repeating: "[", count: 50_000)
         TestSupport.write([(".github/workflows/deep.yml", "x: " + deep + "\n")], under: repo)
