@@ -114,6 +114,11 @@ def main():
         seeded = [d for d in manifest["defects"] if d.get("kind") == kind and d["file"].startswith(".github/")]
         hit = sum(1 for d in seeded if (d["file"], d["line"], rule) in found)
         recall[kind] = (hit, len(seeded))
+    # A scope shared by the matrix legs is seeded at the build's cache-from line; BXC101 reports the colliding
+    # export, on the cache-to line after it (1 line on, or 3 after a `cache-from: |` block of two entries).
+    seeded = [d for d in manifest["defects"] if d.get("kind") == "matrix-shared-cache"]
+    hit = sum(1 for d in seeded if any((d["file"], d["line"] + k, "BXC101") in found for k in (1, 2, 3)))
+    recall["matrix-shared-cache"] = (hit, len(seeded))
 
     # 20,000 files, 50 of them workflows.
     big = os.path.join(a.out, "repo-20000")
