@@ -20,36 +20,50 @@ public struct Selection: Sendable {
     }
 
     public let rules: [Rule]
+    /// File name endings that some row can select (nil: any). Checked first: most paths of a large
+    /// repository end otherwise and are skipped without running the rows.
+    public let endings: [StaticString]?
+
+    /// A table of `rules`; `endings`, when given, must include every ending a row can select.
+    public init(endings: [StaticString]? = nil, rules: [Rule]) {
+        self.rules = rules
+        self.endings = endings
+    }
 
     /// The default table.
-    public static let `default` = Selection(rules: [
+    public static let `default` = Selection(endings: [".yml", ".yaml", ".hcl", ".json"], rules: [
         Rule(description: ".github/workflows/*.yml, *.yaml (direct children only, as GitHub reads them)", kind: .workflow) { p in
-            let b = p.bytes
-            let prefix = Array(".github/workflows/".utf8)
-            guard b.count > prefix.count, b.starts(with: prefix) else { return false }
-            let rest = b[prefix.count...]
+            let b = p.bytes[...]
+            let prefix: StaticString = ".github/workflows/"
+            let n = prefix.utf8CodeUnitCount
+            guard b.count > n, prefix.withUTF8Buffer({ b.starts(with: $0) }) else { return false }
+            let rest = b[n...]
             guard !rest.contains(UInt8(ascii: "/")) else { return false }
             return hasYAMLExtension(rest)
         },
         Rule(description: "action.yml, action.yaml in any folder (composite actions)", kind: .action) { p in
             let base = p.basename
-            return base.elementsEqual("action.yml".utf8) || base.elementsEqual("action.yaml".utf8)
+            return base.isBytes("action.yml") || base.isBytes("action.yaml")
         },
         Rule(description: "docker-bake*.hcl|json and *bake*.hcl in any folder (bake files)", kind: .bake) { p in
             // Byte tests: this runs for every path of the repository (20,000 in a large one).
             let name = p.basename
-            if name.starts(with: "docker-bake".utf8) && (name.hasSuffix(".hcl") || name.hasSuffix(".json")) { return true }
+            if name.hasBytePrefix("docker-bake") && (name.hasSuffix(".hcl") || name.hasSuffix(".json")) { return true }
             return name.hasSuffix(".hcl") && name.containsBytes("bake")
         },
         Rule(description: "compose*.yml|yaml, docker-compose*.yml|yaml in any folder (compose files bake reads)", kind: .compose) { p in
             let name = p.basename
-            return (name.starts(with: "compose".utf8) || name.starts(with: "docker-compose".utf8)) && hasYAMLExtension(name)
+            return (name.hasBytePrefix("compose") || name.hasBytePrefix("docker-compose")) && hasYAMLExtension(name)
         },
     ])
 
     /// The kind of `path`, or nil when it is not linted.
     public func kind(of path: RepoPath) -> FileKind? {
-        rules.first { $0.matches(path) }?.kind
+        if let endings {
+            let b = path.bytes[...]
+            guard endings.contains(where: { b.hasSuffix($0) }) else { return nil }
+        }
+        return rules.first { $0.matches(path) }?.kind
     }
 
     /// Guesses the kind of an explicitly named file that the table does not select: a YAML file with
@@ -72,6 +86,18 @@ extension ArraySlice<UInt8> {
         let n = suffix.utf8CodeUnitCount
         guard count >= n else { return false }
         return suffix.withUTF8Buffer { self[(endIndex - n)...].elementsEqual($0) }
+    }
+
+    /// Whether the bytes start with the UTF-8 of `prefix`.
+    func hasBytePrefix(_ prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard count >= n else { return false }
+        return prefix.withUTF8Buffer { self[startIndex..<(startIndex + n)].elementsEqual($0) }
+    }
+
+    /// Whether the bytes are exactly the UTF-8 of `s`.
+    func isBytes(_ s: StaticString) -> Bool {
+        count == s.utf8CodeUnitCount && hasBytePrefix(s)
     }
 
     /// Whether the UTF-8 of `needle` occurs in the bytes.
