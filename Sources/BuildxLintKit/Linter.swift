@@ -239,8 +239,10 @@ public enum Linter {
                 while let at = needle.withUnsafeBufferPointer({ firstOffset(of: $0, in: buf, from: i) }) {
                     var end = at + needle.count
                     while end < buf.count, !Self.endsUsesPath(buf[end]) { end += 1 }
-                    if end > at + needle.count { out.insert(RepoPath(bytes: Array(buf[at..<end]))) }
                     i = end
+                    // As the flow walk reads `uses:`: trailing slashes do not count.
+                    while end > at + needle.count, buf[end - 1] == UInt8(ascii: "/") { end -= 1 }
+                    if end > at + needle.count { out.insert(RepoPath(bytes: Array(buf[at..<end]))) }
                 }
             }
         }

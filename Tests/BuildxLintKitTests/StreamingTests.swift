@@ -119,6 +119,85 @@ import Testing
         #expect(streamed.contains { $0.ruleID == "BXC106" && $0.path == RepoPath("docker-bake.hcl") })
     }
 
+    /// A bake-file element written both through a stand-alone workflow's invocation and by a group of the
+    /// bake file: the finding names the invocation, as a whole-repository walk does.
+    @Test func bakeFindingNamesTheInvocationBeforeTheGroup() {
+        let bake = """
+            target "_c" {
+              cache-to = ["type=gha,mode=max"]
+            }
+            target "a" {
+              inherits = ["_c"]
+              dockerfile = "a.Dockerfile"
+            }
+            target "b" {
+              inherits = ["_c"]
+              dockerfile = "b.Dockerfile"
+            }
+            group "default" {
+              targets = ["a", "b"]
+            }
+
+            """
+        let workflow = """
+            on: push
+            jobs:
+              bake:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/bake-action@v6
+                    with:
+                      source: .
+
+            """
+        for name in ["a.yml", "z.yml"] {
+            let files = Self.sources([("docker-bake.hcl", bake), (".github/workflows/\(name)", workflow), (".github/workflows/m.yml", workflow)])
+            let (streamed, whole) = Self.both(files)
+            #expect(streamed == whole)
+            let inBake = streamed.filter { $0.ruleID == "BXC106" && $0.path == RepoPath("docker-bake.hcl") }
+            #expect(!inBake.isEmpty)
+            let first = name < "m.yml" ? name : "m.yml"
+            #expect(inBake.allSatisfy { $0.message.contains("bake invocation at .github/workflows/\(first)") }, "\(inBake.map(\.message))")
+        }
+    }
+
+    /// A callee named with a trailing slash is still found (and kept for its callers).
+    @Test func calleeWithTrailingSlash() {
+        let caller = """
+            on: push
+            jobs:
+              call:
+                uses: "./.github/workflows/build.yml/"
+                with:
+                  scope: shared
+
+            """
+        let callee = """
+            on:
+              workflow_call:
+                inputs:
+                  scope:
+                    type: string
+            jobs:
+              image:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/build-push-action@v6
+                    with:
+                      cache-to: type=gha,mode=max,scope=${{ inputs.scope }}
+
+            """
+        #expect(Linter.referencedWorkflows(Self.sources([(".github/workflows/ci.yml", caller)])) == [RepoPath(".github/workflows/build.yml")])
+        let (streamed, whole) = Self.both(Self.sources([(".github/workflows/ci.yml", caller), (".github/workflows/build.yml", callee)]))
+        #expect(streamed == whole)
+    }
+
     /// The pre-commit framework names files: others are read (for facts) but not reported.
     @Test func explicitFilesStillSeeOtherFilesFacts() {
         let files = Self.sources([

@@ -245,7 +245,12 @@ public final class RepositoryAnalysis: Sendable {
         let bakeFiles = walking.filter { $0.kind == .bake && $0.bake != nil }.sorted { $0.path < $1.path }
         let (invocations, shared) = BakeInvocations.allSharedExports(buildRuns: walker.buildRuns, files: lookup, bakeFiles: bakeFiles)
         bakeInvocations = invocations
-        bakeSharedExports = shared + extraBakeSharedExports
+        // Invocations' shared exports first, in workflow path order (a bake-file element written through several
+        // reports the first), then the bake files' own groups: the order a whole-repository walk gives.
+        let byInvocation = (shared.filter { $0.invocation != nil } + extraBakeSharedExports).enumerated().sorted {
+            ($0.element.invocation!.path, $0.offset) < ($1.element.invocation!.path, $1.offset)
+        }.map(\.element)
+        bakeSharedExports = byInvocation + shared.filter { $0.invocation == nil }
         bakeInvocationsByPath = Dictionary(grouping: invocations, by: { $0.run.file.path })
     }
 

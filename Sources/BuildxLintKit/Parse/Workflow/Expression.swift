@@ -24,6 +24,8 @@ public enum Template {
             return s.isEmpty ? [] : [TemplatePart(kind: .literal(s), range: 0..<s.utf8.count)]
         }
         // The same strings are evaluated once per matrix leg and again by rules: parse each once per thread.
+        // Long strings (scripts) are rarely repeated: not worth keeping.
+        guard s.utf8.count <= TemplateCache.maxKeyLength else { return parse(s) }
         let cache = TemplateCache.current
         if let hit = cache.entries[s] { return hit }
         let out = parse(s)
@@ -358,9 +360,11 @@ public enum ExpressionParser {
     }
 }
 
-/// Parsed templates of one thread (a small memo: cleared when it reaches `limit` entries).
+/// Parsed templates of one thread (a small memo of strings up to `maxKeyLength` bytes, cleared when it reaches
+/// `limit` entries, so a thread never holds more than a few hundred KiB).
 final class TemplateCache {
-    static let limit = 4096
+    static let limit = 1024
+    static let maxKeyLength = 256
     var entries: [String: [TemplatePart]] = [:]
 
     private static let key: pthread_key_t = {
