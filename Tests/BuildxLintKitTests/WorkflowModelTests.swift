@@ -52,3 +52,16 @@ import Testing
 func selectionKinds(_ path: String, _ kind: FileKind?) {
     #expect(Selection.default.kind(of: RepoPath(path)) == kind)
 }
+
+/// The ASCII fast paths of the character tests agree with `Character`'s properties.
+@Test func characterTestsMatchCharacterProperties() {
+    let samples = ["", " a", "a ", "\ta", "a\r\n", "\u{0B}x", "x\u{0C}", "abc", "ABC", "aBc", "é ", " é", "\u{85}x", "x\u{A0}",
+        "\u{2003}y", "y\u{2003}", "É", "émile", "ÀB", "a\u{301}", " \u{301}", "\r\n", "Ǆ", "ß"]
+    for s in samples {
+        #expect(s.startsWithWhitespace == (s.first?.isWhitespace == true), "\(s.debugDescription)")
+        #expect(s.endsWithWhitespace == (s.last?.isWhitespace == true), "\(s.debugDescription)")
+        #expect(s.containsUppercase == s.contains(where: \.isUppercase), "\(s.debugDescription)")
+        let sub = s[...]
+        #expect(sub.containsUppercase == sub.contains(where: \.isUppercase))
+    }
+}

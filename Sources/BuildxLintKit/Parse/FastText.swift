@@ -62,3 +62,31 @@ func allASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     }
     return acc & 0x8080_8080_8080_8080 == 0
 }
+
+extension StringProtocol {
+    /// Whether the first character is whitespace (`Character.isWhitespace`), without grapheme breaking when
+    /// the string is ASCII.
+    var startsWithWhitespace: Bool {
+        guard let b = utf8.first else { return false }
+        if b < 0x80, utf8.allSatisfy({ $0 < 0x80 }) { return isASCIIWhitespace(b) }
+        return first?.isWhitespace == true
+    }
+
+    /// Whether some character is uppercase (`Character.isUppercase`); a byte test when the string is ASCII.
+    var containsUppercase: Bool {
+        if utf8.allSatisfy({ $0 < 0x80 }) { return utf8.contains { $0 >= 65 && $0 <= 90 } }
+        return contains(where: \.isUppercase)
+    }
+}
+
+/// Unicode White_Space among ASCII bytes: tab, LF, VT, FF, CR and space.
+@inline(__always) func isASCIIWhitespace(_ b: UInt8) -> Bool { (b >= 0x09 && b <= 0x0D) || b == 0x20 }
+
+extension StringProtocol where UTF8View: BidirectionalCollection {
+    /// Whether the last character is whitespace (`Character.isWhitespace`), as `startsWithWhitespace`.
+    var endsWithWhitespace: Bool {
+        guard let b = utf8.last else { return false }
+        if b < 0x80, utf8.allSatisfy({ $0 < 0x80 }) { return isASCIIWhitespace(b) }
+        return last?.isWhitespace == true
+    }
+}

@@ -38,10 +38,10 @@ public struct WhitespaceInCacheEntryRule: Rule {
                 let isLast = i == fields.count - 1
                 let key = f.rawKey
                 let value = f.value
-                let keySpace = f.hasEquals && (key.first?.isWhitespace == true || key.last?.isWhitespace == true)
-                let valueLead = f.hasEquals && value.first?.isWhitespace == true
-                let trailing = !isLast && value.last?.isWhitespace == true
-                let bareLead = !f.hasEquals && (value.first?.isWhitespace == true)
+                let keySpace = f.hasEquals && (key.startsWithWhitespace || key.endsWithWhitespace)
+                let valueLead = f.hasEquals && value.startsWithWhitespace
+                let trailing = !isLast && value.endsWithWhitespace
+                let bareLead = !f.hasEquals && value.startsWithWhitespace
                 if keySpace || valueLead || trailing || bareLead { bad.append(f) }
             }
             guard let first = bad.first else { continue }

@@ -41,10 +41,12 @@ public struct RegistryRefUppercaseRule: Rule {
                     case .literal(let text):
                         // The registry host (first component with a dot or colon) may hold capitals.
                         var comps = text.split(separator: "/", omittingEmptySubsequences: false)
-                        if part.range.lowerBound == 0, comps.count > 1, comps[0].contains(".") || comps[0].contains(":") || comps[0] == "localhost" {
+                        if part.range.lowerBound == 0, comps.count > 1,
+                            comps[0].utf8.contains(UInt8(ascii: ".")) || comps[0].utf8.contains(UInt8(ascii: ":")) || comps[0] == "localhost"
+                        {
                             comps.removeFirst()
                         }
-                        if comps.contains(where: { $0.contains(where: \.isUppercase) }) {
+                        if comps.contains(where: \.containsUppercase) {
                             problem = "`\(name)` has uppercase letters"
                         }
                     case .expression(_, let e):
