@@ -64,7 +64,7 @@ public enum Linter {
     ///     the other files are still read, for cross-file rules.
     /// - Returns: the findings, sorted for reporting.
     public static func lint(
-        files: [SourceFile], options: LintOptions = LintOptions(), selection: Selection = .default,
+        files: consuming [SourceFile], options: LintOptions = LintOptions(), selection: Selection = .default,
         explicit: Set<RepoPath>? = nil
     ) -> LintResult {
         lint(files: files, options: options, selection: selection, explicit: explicit, streaming: true)
@@ -73,21 +73,22 @@ public enum Linter {
     /// `lint`; with `streaming` false every file goes through phase 3 together (the reference that tests
     /// compare the streamed results with).
     static func lint(
-        files: [SourceFile], options: LintOptions, selection: Selection, explicit: Set<RepoPath>?, streaming: Bool
+        files given: consuming [SourceFile], options: LintOptions, selection: Selection, explicit: Set<RepoPath>?, streaming: Bool
     ) -> LintResult {
-        let files = files.filter { !options.config.ignores($0.path) }
+        var files = given.filter { !options.config.ignores($0.path) }
         let isReported: (RepoPath) -> Bool = { explicit?.contains($0) ?? true }
         // Workflows named by another file (`uses: ./.github/workflows/x.yml`) are callees: analysed with the rest.
         let callees = referencedWorkflows(files)
         var sharedFiles: [SourceFile] = []
-        var standalone: [SourceFile] = []
+        var standalone: [FileSlot] = []
         for f in files {
             if streaming, case .bytes = f.content, selection.kind(of: f.path) == .workflow, !callees.contains(f.path) {
-                standalone.append(f)
+                standalone.append(FileSlot(f))
             } else {
                 sharedFiles.append(f)
             }
         }
+        files = []
 
         // Phase 1: the files others may read (bake, compose, actions, callees), parsed on all cores.
         var shared = parallelMap(sharedFiles) { f in
@@ -98,7 +99,9 @@ public enum Linter {
         Trace.mark("shared files (\(shared.count))")
 
         // Phase 2: stand-alone workflows, each from bytes to findings on one core.
-        var outcomes = parallelMap(standalone) { f -> Standalone? in
+        var outcomes = parallelMap(standalone) { slot -> Standalone? in
+            // Taken out of its slot: once checked, nothing holds the file's bytes (unless its text is kept).
+            let f = slot.take()
             guard let p = prepare(f, options: options, selection: selection, isExplicit: explicit?.contains(f.path) ?? false) else { return nil }
             guard let a = p.analysis else { return .checked(FileResult(p, found: p.early, keepText: options.keepTexts), nil, []) }
             // A caller of the repository's reusable workflows or composite actions joins phase 3.
@@ -168,6 +171,17 @@ public enum Linter {
             out.append(d)
         }
         return out
+    }
+
+    /// A file waiting for phase 2; the iteration that checks it takes it out.
+    final class FileSlot: @unchecked Sendable {
+        private var file: SourceFile?
+        init(_ file: SourceFile) { self.file = file }
+        /// The file, leaving the slot empty (each slot is taken once, by one iteration).
+        func take() -> SourceFile {
+            defer { file = nil }
+            return file!
+        }
     }
 
     /// What phase 2 made of one stand-alone workflow.

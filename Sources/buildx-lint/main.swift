@@ -107,7 +107,7 @@ struct Lint: ParsableCommand {
         var threshold = FailOn.warning
         var baselined = 0
         do {
-            let input = try SourceResolver.resolve(paths: paths, mode: mode, maxFileSize: maxFileSize)
+            var input = try SourceResolver.resolve(paths: paths, mode: mode, maxFileSize: maxFileSize)
             Trace.mark("source (\(input.files.count) files)")
             for note in input.notes { printErr("buildx-lint: \(note)") }
             // Configuration: --config file, else the one in the linted source, unless --no-config.
@@ -129,7 +129,10 @@ struct Lint: ParsableCommand {
             }
             options.minBuildxVersion = minBuildxVersion.flatMap { Version($0) } ?? options.config.minBuildxVersion ?? options.minBuildxVersion
             threshold = failOn ?? options.config.failOn.flatMap(FailOn.init(rawValue:)) ?? .warning
-            result = Linter.lint(files: input.files, options: options, explicit: input.explicit)
+            // Hand the files over: the linter frees each one's bytes once it is checked (unless texts are kept).
+            let files = input.files
+            input.files = []
+            result = Linter.lint(files: consume files, options: options, explicit: input.explicit)
             #if os(Linux)
             // The per-file analyses are freed by now: hand their pages back before the report is built.
             _ = glibcMallocTrim(0)

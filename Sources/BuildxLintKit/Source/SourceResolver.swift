@@ -6,7 +6,9 @@ import Darwin
 
 /// What the command line asked to lint, turned into files.
 public struct LintInput: Sendable {
-    public let files: [SourceFile]
+    /// The files, in path order. `var` so that a caller can hand them to `Linter.lint` and keep no copy
+    /// (then each file's bytes are freed as soon as it is checked).
+    public var files: [SourceFile]
     /// The configuration file found in the same source (`.buildx-lint.yml`…), with its name.
     public var config: (path: String, bytes: [UInt8])? = nil
     /// When the user named files, their repository paths: only they are reported.
