@@ -273,19 +273,6 @@ public enum Linter {
         }
     }
 
-    /// `transform` applied to every element on all cores, results in order.
-    static func parallelMap<T: Sendable, R>(_ items: [T], _ transform: (T) -> R) -> [R] {
-        var out = [R?](repeating: nil, count: items.count)
-        out.withUnsafeMutableBufferPointer { buffer in
-            let o = UnsafeMutableSendableBuffer(buffer)
-            withoutActuallyEscaping(transform) { t in
-                let box = UncheckedSendable(t)
-                DispatchQueue.concurrentPerform(iterations: items.count) { i in o[i] = box.value(items[i]) }
-            }
-        }
-        return out.map { $0! }
-    }
-
     /// One file after phase 1: its analysis, or findings that stand without one (too large).
     struct Prepared: Sendable {
         let path: RepoPath
@@ -334,21 +321,5 @@ public enum Linter {
                 return offset
             }
         }
-    }
-}
-
-/// A value handed to concurrentPerform's iterations (closures that only read shared state).
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// A buffer that concurrentPerform's iterations write to at distinct indices.
-struct UnsafeMutableSendableBuffer<T>: @unchecked Sendable {
-    let base: UnsafeMutableBufferPointer<T>
-    init(_ base: UnsafeMutableBufferPointer<T>) { self.base = base }
-    subscript(i: Int) -> T {
-        get { base[i] }
-        nonmutating set { base[i] = newValue }
     }
 }

@@ -216,34 +216,19 @@ public final class RepositoryAnalysis: Sendable {
         // Each workflow is walked on its own (reusable workflows also through their callers, with their
         // inputs); the walks only read the other files, so they run on all cores and are merged in path order.
         let workflows = walking.filter { $0.workflow != nil }.sorted { $0.path < $1.path }
-        var parts = [FlowWalker?](repeating: nil, count: workflows.count)
-        if workflows.count == 1 {
-            parts[0] = Self.walk(workflows[0], lookup: lookup)
-        } else {
-            parts.withUnsafeMutableBufferPointer { buffer in
-                let out = UnsafeMutableSendableBuffer(buffer)
-                DispatchQueue.concurrentPerform(iterations: workflows.count) { i in out[i] = Self.walk(workflows[i], lookup: lookup) }
-            }
-        }
-        var walker = FlowWalker(files: lookup)
-        for part in parts {
-            guard let part else { continue }
-            walker.jobRuns += part.jobRuns
-            walker.stepRuns += part.stepRuns
-            walker.buildRuns += part.buildRuns
-        }
-        jobRuns = walker.jobRuns
-        stepRuns = walker.stepRuns
-        buildRuns = walker.buildRuns
-        buildRunsByPath = Dictionary(grouping: walker.buildRuns, by: { $0.file.path })
-        stepRunsByPath = Dictionary(grouping: walker.stepRuns, by: { $0.file.path })
-        stepRunsByRun = Dictionary(grouping: walker.stepRuns, by: { ObjectIdentifier($0.run) })
-        buildRunsByRun = Dictionary(grouping: walker.buildRuns, by: { ObjectIdentifier($0.stepRun.run) })
-        jobRunsByWorkflow = Dictionary(grouping: walker.jobRuns, by: { $0.file.path })
+        let parts = parallelMap(workflows) { Self.walk($0, lookup: lookup) }
+        jobRuns = parts.flatMap(\.jobRuns)
+        stepRuns = parts.flatMap(\.stepRuns)
+        buildRuns = parts.flatMap(\.buildRuns)
+        buildRunsByPath = Dictionary(grouping: buildRuns, by: { $0.file.path })
+        stepRunsByPath = Dictionary(grouping: stepRuns, by: { $0.file.path })
+        stepRunsByRun = Dictionary(grouping: stepRuns, by: { ObjectIdentifier($0.run) })
+        buildRunsByRun = Dictionary(grouping: buildRuns, by: { ObjectIdentifier($0.stepRun.run) })
+        jobRunsByWorkflow = Dictionary(grouping: jobRuns, by: { $0.file.path })
         uploadsByWorkflow = Dictionary(
-            grouping: walker.stepRuns.filter { TransportAction.of($0.step) == .upload }, by: { $0.run.file.path })
+            grouping: stepRuns.filter { TransportAction.of($0.step) == .upload }, by: { $0.run.file.path })
         let bakeFiles = walking.filter { $0.kind == .bake && $0.bake != nil }.sorted { $0.path < $1.path }
-        let (invocations, shared) = BakeInvocations.allSharedExports(buildRuns: walker.buildRuns, files: lookup, bakeFiles: bakeFiles)
+        let (invocations, shared) = BakeInvocations.allSharedExports(buildRuns: buildRuns, files: lookup, bakeFiles: bakeFiles)
         bakeInvocations = invocations
         // Invocations' shared exports first, in workflow path order (a bake-file element written through several
         // reports the first), then the bake files' own groups: the order a whole-repository walk gives.
