@@ -6,5 +6,9 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/install-deps.sh"
-swift build -c release --package-path "$here" >&2
+# On Linux the binary carries the Swift runtime: it starts in ~7 ms instead of ~11 (no relocation of the
+# runtime's shared libraries; the pre-commit hook feels that) and runs where no Swift toolchain is installed.
+static=""
+[ "$(uname -s)" = Linux ] && static="--static-swift-stdlib"
+swift build -c release $static --package-path "$here" >&2
 exec "$here/.build/release/buildx-lint" "$@"

@@ -65,3 +65,55 @@ func selectionKinds(_ path: String, _ kind: FileKind?) {
         #expect(sub.containsUppercase == sub.contains(where: \.isUppercase))
     }
 }
+
+/// `firstOffset` (libc `memmem`) finds what a plain scan finds, from any start.
+@Test func firstOffsetMatchesAPlainScan() {
+    func naive(_ needle: [UInt8], _ hay: [UInt8], _ start: Int) -> Int? {
+        guard !needle.isEmpty, start >= 0, hay.count >= needle.count else { return nil }
+        var i = start
+        while i + needle.count <= hay.count {
+            if Array(hay[i..<(i + needle.count)]) == needle { return i }
+            i += 1
+        }
+        return nil
+    }
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<2_000 {
+        let hay = (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 97...99, using: &rng) }
+        let needle = (0..<Int.random(in: 0...4, using: &rng)).map { _ in UInt8.random(in: 97...99, using: &rng) }
+        let start = Int.random(in: 0...(hay.count + 1), using: &rng)
+        let got = needle.withUnsafeBufferPointer { n in hay.withUnsafeBufferPointer { firstOffset(of: n, in: $0, from: start) } }
+        #expect(got == naive(needle, hay, start), "\(hay) \(needle) from \(start)")
+    }
+}
+
+/// The fast verdicts of `wholeExpression` and `hasExpression` agree with splitting the string into parts.
+@Test(arguments: [
+    "${{ matrix.platform }}", "  ${{ env.X }}\n", "${{ a }}${{ b }}", "x${{ a }}", "${{ a }} x", "${{ a", "$", "",
+    "plain", "\u{A0}${{ a }}", "${{ a }}\u{2003}", "\u{2003}x${{ a }}", "${{ 'a}}' }}", "$${{ a }}", "\t${{ a }} \r\n",
+    "é${{ a }}", "${{ a }}é", "${{ }}", "${{ a }} ${{ b }}", "\u{0B}${{ a }}\u{0C}",
+])
+func templateFastPathsAgreeWithParts(_ s: String) {
+    let parts = Template.parts(s)
+    let meaningful = parts.filter {
+        if case .literal(let t) = $0.kind { return !t.unicodeScalars.allSatisfy(\.properties.isWhitespace) }
+        return true
+    }
+    var expected: Expr? = nil
+    if meaningful.count == 1, case .expression(_, let e) = meaningful[0].kind { expected = e }
+    #expect(Template.wholeExpression(s) == expected)
+    let hasExpression = parts.contains { if case .expression = $0.kind { return true } else { return false } }
+    #expect(Template.hasExpression(s) == hasExpression)
+}
+
+/// Transport actions are recognised by their lowercased repository, whatever the path or ref.
+@Test(arguments: [
+    ("actions/cache@v4", "cache"), ("actions/cache/restore@v4", "cache"), ("Actions/Upload-Artifact@v4", "upload"),
+    ("actions/download-artifact@v5", "download"), ("actions/upload-artifacts@v4", nil), ("docker/build-push-action@v6", nil),
+    ("actions/checkout@v4", nil), ("./actions/cache", nil),
+] as [(String, String?)])
+func transportActions(_ uses: String, _ expected: String?) throws {
+    let yaml = try YAMLParser.parse(SourceText(Array("uses: \(uses)\n".utf8)))
+    let step = Step(index: 0, node: try #require(yaml.root))
+    #expect(TransportAction.of(step).map { "\($0)" } == expected)
+}

@@ -1,22 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Whether `needle` occurs in `hay` (a plain byte scan; an empty needle always occurs).
 func bytes(_ hay: UnsafeBufferPointer<UInt8>, contain needle: UnsafeBufferPointer<UInt8>) -> Bool {
     needle.isEmpty || firstOffset(of: needle, in: hay, from: 0) != nil
 }
 
+/// libc's `memmem` (glibc and Darwin; not in the Glibc module, which omits GNU extensions).
+@_silgen_name("memmem")
+private func libcMemmem(
+    _ hay: UnsafeRawPointer, _ hayLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int
+) -> UnsafeMutableRawPointer?
+
 /// The offset of the first occurrence of `needle` (non-empty) in `hay` at or after `start`, or nil.
+/// libc's `memmem` (vectorised in glibc) does the search: every file is scanned this way for suppression
+/// comments and callee paths.
 func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-    guard let first = needle.first, hay.count >= needle.count else { return nil }
-    var i = start
-    let last = hay.count - needle.count
-    while i <= last {
-        if hay[i] == first {
-            var j = 1
-            while j < needle.count && hay[i + j] == needle[j] { j += 1 }
-            if j == needle.count { return i }
-        }
-        i += 1
-    }
-    return nil
+    guard let nb = needle.baseAddress, let hb = hay.baseAddress, !needle.isEmpty, start >= 0,
+        hay.count - start >= needle.count
+    else { return nil }
+    guard let found = libcMemmem(hb + start, hay.count - start, nb, needle.count) else { return nil }
+    return UnsafeRawPointer(hb).distance(to: UnsafeRawPointer(found))
+}
+
+/// Whether the UTF-8 of `s` contains `byte` (`memchr` over the string's storage; the generic
+/// `utf8.contains` visits one byte per call).
+@inline(__always)
+func utf8Contains(_ s: String, _ byte: UInt8) -> Bool {
+    s.utf8.withContiguousStorageIfAvailable { b in
+        guard let base = b.baseAddress else { return false }
+        return memchr(base, Int32(byte), b.count) != nil
+    } ?? s.utf8.contains(byte)
 }
 
 extension StringProtocol {

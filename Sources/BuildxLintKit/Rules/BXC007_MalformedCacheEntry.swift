@@ -37,7 +37,8 @@ public struct MalformedCacheEntryRule: Rule {
         var out: [Diagnostic] = []
         for (_, be) in context.cacheEntries {
             let entry = be.entry
-            let where_ = "\(be.inputLabel) entry\(be.viaSuffix)"
+            // Built only for a finding (most entries have none).
+            var where_: String { "\(be.inputLabel) entry\(be.viaSuffix)" }
             if let err = entry.csvError {
                 out.append(
                     diagnostic(

@@ -29,7 +29,8 @@ public struct AttributeWrongDirectionRule: Rule {
         for (_, be) in context.cacheEntries where be.entry.form == .attributes {
             let entry = be.entry
             guard entry.typeFields.count <= 1, let type = entry.type, !type.hasSubstring("${{") else { continue }
-            let where_ = "\(be.inputLabel) entry\(be.viaSuffix)"
+            // Built only for a finding (most entries have none).
+            var where_: String { "\(be.inputLabel) entry\(be.viaSuffix)" }
             if type == "local" {
                 let (need, wrong) = be.direction == .import ? ("src", "dest") : ("dest", "src")
                 if entry.attribute(need) == nil, let f = entry.field(wrong) {

@@ -3,28 +3,36 @@
 extension Array where Element == BuildRun {
     /// Build runs grouped by step and job run (so each group holds one step's legs), in source order.
     func groupedByStep() -> [[BuildRun]] {
-        var order: [String] = []
-        var groups: [String: [BuildRun]] = [:]
+        var groups: [[BuildRun]] = []
+        var index: [String: Int] = [:]
         for b in self {
             let k = b.stepRun.stepKey
-            if groups[k] == nil { order.append(k) }
-            groups[k, default: []].append(b)
+            if let i = index[k] {
+                groups[i].append(b)
+            } else {
+                index[k] = groups.count
+                groups.append([b])
+            }
         }
-        return order.map { groups[$0]! }
+        return groups
     }
 }
 
 extension Array where Element == StepRun {
     /// Step runs grouped by step and job run, in source order.
     func groupedByStep() -> [[StepRun]] {
-        var order: [String] = []
-        var groups: [String: [StepRun]] = [:]
+        var groups: [[StepRun]] = []
+        var index: [String: Int] = [:]
         for s in self {
             let k = s.stepKey
-            if groups[k] == nil { order.append(k) }
-            groups[k, default: []].append(s)
+            if let i = index[k] {
+                groups[i].append(s)
+            } else {
+                index[k] = groups.count
+                groups.append([s])
+            }
         }
-        return order.map { groups[$0]! }
+        return groups
     }
 }
 
@@ -42,7 +50,14 @@ enum TransportAction: String {
     /// The transport action of a step (`actions/cache/restore` and `/save` count as actions/cache).
     static func of(_ step: Step) -> TransportAction? {
         guard let uses = step.uses, let repo = uses.repository else { return nil }
-        return TransportAction(rawValue: repo)
+        // Called for every step by several rules: the length (O(1)) rejects most actions before any
+        // string comparison (a `String` switch compares with every case).
+        switch repo.utf8.count {
+        case 13: return repo == TransportAction.cache.rawValue ? .cache : nil
+        case 23: return repo == TransportAction.upload.rawValue ? .upload : nil
+        case 25: return repo == TransportAction.download.rawValue ? .download : nil
+        default: return nil
+        }
     }
 
     /// The release a ref stands for (`v4` → newest v4 in the table), or nil.

@@ -20,7 +20,7 @@ public struct TemplatePart: Sendable, Hashable {
 public enum Template {
     /// The parts of `s` in order. An unterminated `${{` is kept as literal text.
     public static func parts(_ s: String) -> [TemplatePart] {
-        if !s.utf8.contains(UInt8(ascii: "$")) {
+        if !utf8Contains(s, UInt8(ascii: "$")) {
             return s.isEmpty ? [] : [TemplatePart(kind: .literal(s), range: 0..<s.utf8.count)]
         }
         // The same strings are evaluated once per matrix leg and again by rules: parse each once per thread.
@@ -60,14 +60,30 @@ public enum Template {
 
     /// Whether `s` holds any `${{ … }}` expression.
     public static func hasExpression(_ s: String) -> Bool {
-        let b = Array(s.utf8)
-        for i in b.indices where b[i] == UInt8(ascii: "$") && expressionEnd(b, i) != nil { return true }
-        return false
+        guard utf8Contains(s, UInt8(ascii: "$")) else { return false }
+        var text = s
+        return text.withUTF8 { b in
+            for i in b.indices where b[i] == UInt8(ascii: "$") && expressionEnd(b, i) != nil { return true }
+            return false
+        }
     }
 
     /// If `s` is exactly one expression (surrounding whitespace allowed), that expression.
     public static func wholeExpression(_ s: String) -> Expr? {
-        guard s.utf8.contains(UInt8(ascii: "$")) else { return nil }
+        guard utf8Contains(s, UInt8(ascii: "$")) else { return nil }
+        // Fast verdict without splitting: once ASCII white space is trimmed (`isJSSpace` is exactly the ASCII
+        // part of Unicode's White_Space), ASCII ends leave no Unicode white space to trim, so the value is
+        // one expression exactly when one `${{ }}` spans the rest.
+        var text = s
+        let single: Bool? = text.withUTF8 { b in
+            var lo = 0
+            var hi = b.count
+            while lo < hi, isJSSpace(b[lo]) { lo += 1 }
+            while hi > lo, isJSSpace(b[hi - 1]) { hi -= 1 }
+            guard lo < hi, b[lo] < 0x80, b[hi - 1] < 0x80 else { return nil }
+            return expressionEnd(b, lo) == hi
+        }
+        if single == false { return nil }
         let ps = parts(s).filter {
             if case .literal(let t) = $0.kind { return !t.unicodeScalars.allSatisfy(\.properties.isWhitespace) }
             return true

@@ -53,7 +53,9 @@ public struct ActionRef: Sendable, Hashable {
         let repoEnd = slash2 ?? body.endIndex
         // GitHub names are case-insensitive: lowercase ASCII without going through Unicode tables.
         let name = body[..<repoEnd]
-        if name.allSatisfy({ $0 < 0x80 }) {
+        if !name.contains(where: { $0 >= 65 && $0 <= 90 || $0 >= 0x80 }) {
+            repository = String(decoding: name, as: UTF8.self)  // already lowercase ASCII (the usual case)
+        } else if name.allSatisfy({ $0 < 0x80 }) {
             repository = String(decoding: name.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
         } else {
             repository = String(decoding: name, as: UTF8.self).lowercased()
