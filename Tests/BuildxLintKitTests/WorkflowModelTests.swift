@@ -51,6 +51,17 @@ import Testing
 ] as [(String, FileKind?)])
 func selectionKinds(_ path: String, _ kind: FileKind?) {
     #expect(Selection.default.kind(of: RepoPath(path)) == kind)
+    // The raw-bytes pre-filter never rejects a path the table selects.
+    let may = Array(path.utf8).withUnsafeBytes { Selection.default.mayMatch($0) }
+    if kind != nil { #expect(may) }
+}
+
+/// The pre-filter on raw path bytes: a test on the ending only.
+@Test func selectionPrefilterLooksAtTheEnding() {
+    func may(_ s: String, _ sel: Selection = .default) -> Bool { Array(s.utf8).withUnsafeBytes { sel.mayMatch($0) } }
+    #expect(may("a/b.yml") && may("x.yaml") && may("docker-bake.hcl") && may("y.json"))
+    #expect(!may("src/main.swift") && !may("README.md") && !may("") && !may("yml") && !may("a.yml.orig"))
+    #expect(may("anything", Selection(rules: [])))  // no endings given: everything may match
 }
 
 /// The ASCII fast paths of the character tests agree with `Character`'s properties.

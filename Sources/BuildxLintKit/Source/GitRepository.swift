@@ -148,15 +148,19 @@ public final class GitRepository {
     /// - `.revision(rev)`: the tree of `rev`, without symlinks and submodules.
     ///
     /// Files larger than `maxFileSize` bytes come back as `.tooLarge(size:)` without being read.
-    /// `select` is called once per candidate path, before anything is read.
+    /// `select` is called once per candidate path, before anything is read; `mayMatch`, a cheaper test on
+    /// the raw path bytes (false: `select` would say no), runs first so that the thousands of paths of a
+    /// large index are skipped without making a ``RepoPath`` for each.
     /// - Throws: ``SourceError`` when the whole source is unusable: `.worktree` on a bare repository,
     ///   an unknown revision or unborn HEAD, an unreadable index, a missing or corrupt object.
-    public func files(mode: SourceMode, select: (RepoPath) -> Bool, maxFileSize: Int) throws -> [SourceFile] {
+    public func files(
+        mode: SourceMode, select: (RepoPath) -> Bool, maxFileSize: Int, mayMatch: (UnsafeRawBufferPointer) -> Bool = { _ in true }
+    ) throws -> [SourceFile] {
         let files: [SourceFile]
         switch mode {
-        case .worktree: files = try worktreeFiles(select: select, maxFileSize: maxFileSize)
-        case .staged: files = try stagedFiles(select: select, maxFileSize: maxFileSize)
-        case .revision(let rev): files = try revisionFiles(rev, select: select, maxFileSize: maxFileSize)
+        case .worktree: files = try worktreeFiles(select: select, mayMatch: mayMatch, maxFileSize: maxFileSize)
+        case .staged: files = try stagedFiles(select: select, mayMatch: mayMatch, maxFileSize: maxFileSize)
+        case .revision(let rev): files = try revisionFiles(rev, select: select, mayMatch: mayMatch, maxFileSize: maxFileSize)
         }
         return files.sorted { $0.path < $1.path }
     }
@@ -219,7 +223,9 @@ public final class GitRepository {
     /// seconds on 20k files). The linter reads the few selected files from disk anyway, so it only
     /// needs "is this path tracked, or untracked and not ignored"; the ignore rules are consulted only
     /// for selected untracked files and untracked folders (to prune `node_modules/`-like trees).
-    private func worktreeFiles(select: (RepoPath) -> Bool, maxFileSize: Int) throws -> [SourceFile] {
+    private func worktreeFiles(
+        select: (RepoPath) -> Bool, mayMatch: (UnsafeRawBufferPointer) -> Bool, maxFileSize: Int
+    ) throws -> [SourceFile] {
         guard let workdirBytes else { throw GitRepository.bareWorktreeError }
         let index = try openIndex()
         defer { git_index_free(index) }
@@ -253,6 +259,7 @@ public final class GitRepository {
                 gitlinks.insert(Array(raw))
                 continue
             }
+            guard mayMatch(raw) else { continue }
             let path = RepoPath(bytes: Array(raw))
             if select(path) { selectedTracked[path.bytes] = mode }
         }
@@ -395,14 +402,19 @@ public final class GitRepository {
         return base + [UInt8(ascii: "/")] + raw
     }
 
-    private func stagedFiles(select: (RepoPath) -> Bool, maxFileSize: Int) throws -> [SourceFile] {
+    private func stagedFiles(
+        select: (RepoPath) -> Bool, mayMatch: (UnsafeRawBufferPointer) -> Bool, maxFileSize: Int
+    ) throws -> [SourceFile] {
         let index = try openIndex()
         defer { git_index_free(index) }
         var files: [SourceFile] = []
         let count = git_index_entrycount(index)
         for i in 0..<count {
-            guard let entry = git_index_get_byindex(index, i), GitRepository.isStagedBlob(entry) else { continue }
-            let path = RepoPath(bytes: GitRepository.bytes(entry.pointee.path))
+            guard let entry = git_index_get_byindex(index, i), GitRepository.isStagedBlob(entry), let cPath = entry.pointee.path
+            else { continue }
+            let raw = UnsafeRawBufferPointer(start: cPath, count: strlen(cPath))
+            guard mayMatch(raw) else { continue }
+            let path = RepoPath(bytes: Array(raw))
             guard select(path) else { continue }
             var oid = entry.pointee.id
             files.append(try readBlob(&oid, path: path, maxFileSize: maxFileSize))
@@ -441,31 +453,43 @@ public final class GitRepository {
     /// State shared with the C tree-walk callback through its payload pointer.
     private final class TreeWalkState {
         let select: (RepoPath) -> Bool
+        /// Tested on an entry's name: the endings a selection can match lie within the file name.
+        let mayMatch: (UnsafeRawBufferPointer) -> Bool
         var hits: [(RepoPath, git_oid)] = []
-        init(select: @escaping (RepoPath) -> Bool) { self.select = select }
+        init(select: @escaping (RepoPath) -> Bool, mayMatch: @escaping (UnsafeRawBufferPointer) -> Bool) {
+            self.select = select
+            self.mayMatch = mayMatch
+        }
     }
 
-    private func revisionFiles(_ rev: String, select: (RepoPath) -> Bool, maxFileSize: Int) throws -> [SourceFile] {
+    private func revisionFiles(
+        _ rev: String, select: (RepoPath) -> Bool, mayMatch: (UnsafeRawBufferPointer) -> Bool, maxFileSize: Int
+    ) throws -> [SourceFile] {
         let tree = try tree(of: rev)
         defer { git_object_free(tree) }
         let hits: [(RepoPath, git_oid)] = try withoutActuallyEscaping(select) { select in
-            let state = TreeWalkState(select: select)
-            // Collect first, read after: a Swift error can't cross the C callback.
-            let rc = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
-                guard let entry, let payload else { return 0 }
-                // Subtrees are walked into; gitlinks, symlinks and anything odd are not files to lint.
-                guard GitRepository.isFileMode(git_tree_entry_filemode(entry)) else { return 0 }
-                let state = Unmanaged<TreeWalkState>.fromOpaque(payload).takeUnretainedValue()
-                var path = root.map { GitRepository.bytes($0) } ?? []
-                path += GitRepository.bytes(git_tree_entry_name(entry))
-                let repoPath = RepoPath(bytes: path)
-                if state.select(repoPath) { state.hits.append((repoPath, git_tree_entry_id(entry).pointee)) }
-                return 0
-            }, Unmanaged.passUnretained(state).toOpaque())
-            guard rc == 0 else {
-                throw SourceError("cannot read the tree of '\(rev)': \(GitRepository.lastGitError())")
+            try withoutActuallyEscaping(mayMatch) { mayMatch in
+                let state = TreeWalkState(select: select, mayMatch: mayMatch)
+                // Collect first, read after: a Swift error can't cross the C callback.
+                let rc = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
+                    guard let entry, let payload else { return 0 }
+                    // Subtrees are walked into; gitlinks, symlinks and anything odd are not files to lint.
+                    guard GitRepository.isFileMode(git_tree_entry_filemode(entry)) else { return 0 }
+                    let state = Unmanaged<TreeWalkState>.fromOpaque(payload).takeUnretainedValue()
+                    // The ending is in the entry's name: test it before building the path.
+                    guard let name = git_tree_entry_name(entry), state.mayMatch(UnsafeRawBufferPointer(start: name, count: strlen(name)))
+                    else { return 0 }
+                    var path = root.map { GitRepository.bytes($0) } ?? []
+                    path += GitRepository.bytes(name)
+                    let repoPath = RepoPath(bytes: path)
+                    if state.select(repoPath) { state.hits.append((repoPath, git_tree_entry_id(entry).pointee)) }
+                    return 0
+                }, Unmanaged.passUnretained(state).toOpaque())
+                guard rc == 0 else {
+                    throw SourceError("cannot read the tree of '\(rev)': \(GitRepository.lastGitError())")
+                }
+                return state.hits
             }
-            return state.hits
         }
         var files: [SourceFile] = []
         files.reserveCapacity(hits.count)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The kinds of file the linter reads.
 public enum FileKind: String, Sendable, CaseIterable {
     /// `.github/workflows/*.yml|yaml`
@@ -20,7 +26,7 @@ public struct Selection: Sendable {
     }
 
     public let rules: [Rule]
-    /// File name endings that some row can select (nil: any). Checked first: most paths of a large
+    /// File name endings (no `/`) that some row can select (nil: any). Checked first: most paths of a large
     /// repository end otherwise and are skipped without running the rows.
     public let endings: [StaticString]?
 
@@ -58,6 +64,19 @@ public struct Selection: Sendable {
     ])
 
     /// The kind of `path`, or nil when it is not linted.
+    /// Whether a path given as raw bytes may be selected at all (its ending is one of `endings`): a test
+    /// that a source can run on the bytes libgit2 hands over, before it makes a ``RepoPath``.
+    public func mayMatch(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let endings else { return true }
+        guard let base = raw.baseAddress else { return false }
+        let n = raw.count
+        for ending in endings {
+            let m = ending.utf8CodeUnitCount
+            if n >= m, memcmp(base + (n - m), ending.utf8Start, m) == 0 { return true }
+        }
+        return false
+    }
+
     public func kind(of path: RepoPath) -> FileKind? {
         if let endings {
             let b = path.bytes[...]

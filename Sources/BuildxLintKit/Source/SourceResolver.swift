@@ -55,7 +55,7 @@ public enum SourceResolver {
                     config: config)
             }
             Trace.mark("open repository")
-            let files = try repo.files(mode: mode, select: select, maxFileSize: maxFileSize)
+            let files = try repo.files(mode: mode, select: select, maxFileSize: maxFileSize, mayMatch: selection.mayMatch)
             Trace.mark("read files")
             return LintInput(files: files, explicit: nil, notes: repo.warnings, config: try config(in: repo, mode: mode))
         }
