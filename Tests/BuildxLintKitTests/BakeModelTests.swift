@@ -730,4 +730,18 @@ private func bakeRealFiles(_ ext: String) -> [URL] {
         let r = BakeProject(files: [try BakeFileParser.parseHCL(text, path: "f")]).resolution(targets: ["t*"], env: [:])
         #expect(r.targets.count == 40)
     }
+
+    /// BXC106 on a scope written as a variable without default (labonnealternance's `docker-bake.json`):
+    /// the message names the variable instead of an empty scope, and the fix keeps it.
+    @Test(arguments: [
+        ("docker-bake.hcl", "variable \"DEPS_ID\" {}\ntarget \"a\" {\n  context = \"a\"\n  cache-to = [\"type=gha,mode=max,scope=${DEPS_ID}\"]\n}\ntarget \"b\" {\n  context = \"b\"\n  cache-to = [\"type=gha,mode=max,scope=${DEPS_ID}\"]\n}\ngroup \"default\" {\n  targets = [\"a\", \"b\"]\n}\n"),
+        ("docker-bake.json", "{\"variable\": {\"DEPS_ID\": {}}, \"target\": {\"a\": {\"context\": \"a\", \"cache-to\": [\"type=gha,mode=max,scope=${DEPS_ID}\"]}, \"b\": {\"context\": \"b\", \"cache-to\": [\"type=gha,mode=max,scope=${DEPS_ID}\"]}}, \"group\": {\"default\": {\"targets\": [\"a\", \"b\"]}}}\n"),
+    ])
+    func sharedScopeFromAnUnsetVariableIsNamed(_ path: String, _ src: String) throws {
+        let found = TestSupport.lint([(path, src)]).diagnostics.filter { $0.ruleID == "BXC106" }
+        let d = try #require(found.first)
+        #expect(d.message.contains("gha scope `${DEPS_ID}`, the same for every target"))
+        #expect(!d.message.contains("empty gha scope"))
+        #expect(d.help?.contains("`scope=${DEPS_ID}-a` for `a`") == true)
+    }
 }

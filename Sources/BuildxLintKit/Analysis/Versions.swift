@@ -106,6 +106,9 @@ public enum ReleaseFacts {
         return out
     }()
 
+    /// `GeneratedData.newestPerMajor` parsed once (it is read for every `uses:` of a known action).
+    static let newestPerMajor: [String: [Int: Version]] = GeneratedData.newestPerMajor.mapValues { $0.compactMapValues { Version($0) } }
+
     /// Whether the input table covers `action`.
     public static func knowsInputs(of action: String) -> Bool { inputs[action] != nil }
 
@@ -114,7 +117,7 @@ public enum ReleaseFacts {
     /// newer than the table.
     public static func release(of action: String, ref: String) -> Version? {
         guard let v = Version(ref, requireV: true), v.prerelease == nil else { return nil }
-        guard let newest = GeneratedData.newestPerMajor[action]?[v.major], let n = Version(newest) else { return nil }
+        guard let n = newestPerMajor[action]?[v.major] else { return nil }
         if v.precision == 3 { return v > n ? nil : v }
         if v.precision == 2 { return v.minor == n.minor ? n : (v.minor < n.minor ? Version("v\(v.major).\(v.minor).999") : nil) }
         return n

@@ -50,17 +50,40 @@ public struct BakeTargetsShareCacheToRule: Rule {
                     who = "group `\(shared.group ?? "?")`"
                 }
                 let targets = shared.writers.map(\.target)
+                // An empty value that is written as a variable (`scope=${DEPS_ID}`, no default) is shown as written.
+                let written = Self.writtenIdentity(shared.location, at: w.item.span, in: context.file.text)
+                let identity = written ?? shared.location.identity
+                let location = written.map {
+                    "\(CacheLocation(backend: shared.location.backend, identity: $0)), the same for every target whatever the variable's value (empty when it is not set)"
+                } ?? shared.location.description
                 let perTarget = shared.location.backend == "gha"
-                    ? "e.g. " + targets.prefix(3).map { "`scope=\(shared.location.identity.isEmpty ? "" : shared.location.identity + "-")\($0)` for `\($0)`" }.joined(separator: ", ")
+                    ? "e.g. " + targets.prefix(3).map { "`scope=\(identity.isEmpty ? "" : identity + "-")\($0)` for `\($0)`" }.joined(separator: ", ")
                         + " (in each target, not in a shared parent, or with one override per target: `\(targets[0]).cache-to=…`)"
                     : "e.g. a per-target ref or name"
                 out.append(
                     diagnostic(
                         context, w.item.span,
-                        "targets \(names.joined(separator: ", ")) of \(who) all export to \(shared.location); each export replaces the others', so only the last target keeps a cache",
+                        "targets \(names.joined(separator: ", ")) of \(who) all export to \(location); each export replaces the others', so only the last target keeps a cache",
                         help: "Give each bake target (and matrix variant) its own cache-to location, \(perTarget), with cache-from changed to match."))
             }
         }
         return out
+    }
+
+    /// For a location whose evaluated identity is empty, its identity as written at `span` when that names a
+    /// bake variable (`"type=gha,scope=${DEPS_ID}"` → `${DEPS_ID}`); nil otherwise.
+    static func writtenIdentity(_ location: CacheLocation, at span: SourceSpan, in text: SourceText) -> String? {
+        guard location.identity.isEmpty, span.start.offset < span.end.offset, span.end.offset <= text.bytes.count else { return nil }
+        var raw = String(decoding: text.bytes[span.start.offset..<span.end.offset], as: UTF8.self)
+        if raw.utf8.count >= 2, raw.hasPrefix("\""), raw.hasSuffix("\"") { raw = String(raw.dropFirst().dropLast()) }
+        let key: String
+        switch location.backend {
+        case "gha": key = "scope"
+        case "registry": key = "ref"
+        case "local": key = "dest"
+        default: return nil
+        }
+        guard let value = CacheEntry(raw).attribute(key), value.hasSubstring("${") else { return nil }
+        return value
     }
 }
