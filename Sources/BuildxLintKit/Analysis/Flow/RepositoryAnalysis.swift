@@ -303,18 +303,17 @@ struct FlowWalker {
 
     /// Evaluates `env:` entries (in order) over `base`.
     static func evaluateEnv(_ entries: [NamedValue], _ base: EvalContext) -> [String: ExprValue] {
-        var env = base.env
+        // One context whose `env` grows entry by entry (each entry sees the ones before it), updated in
+        // place: a fresh context per entry would hold the dictionary and make every update copy it.
+        var ctx = base
         for e in entries {
-            let ctx = EvalContext(
-                matrix: base.matrix, env: env, envFallback: base.envFallback, inputs: base.inputs, github: base.github,
-                vars: base.vars, needs: base.needs, runner: base.runner, strategy: base.strategy, jobID: base.jobID)
             if let s = e.value.scalar {
-                env[e.name] = ExpressionEvaluator.evaluate(template: s, ctx)
+                ctx.env[e.name] = ExpressionEvaluator.evaluate(template: s, ctx)
             } else {
-                env[e.name] = .unknown("not a string")
+                ctx.env[e.name] = .unknown("not a string")
             }
         }
-        return env
+        return ctx.env
     }
 
     /// Input values for a callee: declared defaults, then the caller's `with:` evaluated in its context.
