@@ -8,9 +8,11 @@
    and times `buildx-lint` on its working tree, `--staged` and `--rev HEAD`.
 3. Makes a 20,000-file repository holding 50 of those workflows and times `--staged` there.
 4. Checks recall against the corpus manifest (seeded packed entries and unpinned buildx).
-Each run is started with posix_spawn and reaped with wait4: wall time is measured around the process
+Each run is started with posix_spawn and reaped with waitpid: wall time is measured around the process
 (median and fastest of --runs runs after a warm-up run; the fastest is the least disturbed by other load on
-a shared machine) and peak RSS is /usr/bin/time's maximum resident set size (MiB, median). Set BUILDX_LINT_TRACE=1 on a run to see each phase's time and peak memory on stderr.
+a shared machine); peak RSS is /usr/bin/time's maximum resident set size (MiB, median of three more runs:
+the wrapper's own start-up is kept out of the timed runs). Set BUILDX_LINT_TRACE=1 on a run to see each
+phase's time and peak memory on stderr.
 Targets (issue 2, 2 cores): 2,000 workflows <= 0.3 s and 50 MB; --staged on 20,000 files <= 50 ms.
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, time
