@@ -312,3 +312,26 @@ enum ReporterFixtures {
         #expect(out.contains("file=.github/workflows/build é #1?.yml,"))
     }
 }
+
+/// A report longer than one wave of batches (encoded on all cores) is one JSON document with every
+/// finding in order, and the same bytes whether written whole or in 64 KiB pieces.
+@Test func longJSONReportKeepsEveryFindingInOrder() throws {
+    let count = JSONReporter.batchSize * JSONReporter.batchesPerWave * 2 + 37
+    let diagnostics = (0..<count).map { i in
+        Diagnostic(
+            ruleID: "BXC001", ruleName: "packed-cache-entries", severity: .error, path: RepoPath(".github/workflows/w.yml"),
+            span: SourceSpan(start: SourcePosition(line: i + 1, column: 1, offset: 0), end: SourcePosition(line: i + 1, column: 5, offset: 4)),
+            message: "finding \(i) \"quoted\"\n", help: i % 2 == 0 ? "help \(i)" : nil)
+    }
+    let whole = JSONReporter.render(diagnostics, toolVersion: "1.0")
+    let doc = try ReporterFixtures.parse(whole)
+    let list = try #require(doc["diagnostics"] as? [[String: Any]])
+    #expect(list.count == count)
+    #expect(list.enumerated().allSatisfy { i, d in (d["line"] as? Int) == i + 1 && (d["message"] as? String) == "finding \(i) \"quoted\"\n" })
+    #expect(list.enumerated().allSatisfy { i, d in (d["help"] as? String) == (i % 2 == 0 ? "help \(i)" : nil) })
+    var pieces: [UInt8] = []
+    var sizes: [Int] = []
+    JSONReporter.write(diagnostics, toolVersion: "1.0") { pieces.append(contentsOf: $0); sizes.append($0.count) }
+    #expect(String(decoding: pieces, as: UTF8.self) == whole)
+    #expect(sizes.count > 1 && sizes.dropLast().allSatisfy { $0 >= JSONWriter.chunk })
+}

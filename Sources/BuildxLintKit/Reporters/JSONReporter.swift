@@ -27,46 +27,69 @@ public enum JSONReporter {
         withoutActuallyEscaping(sink) { write(diagnostics, toolVersion: toolVersion, into: JSONWriter(sink: $0)) }
     }
 
+    /// Diagnostics per batch encoded on one core, and batches encoded at a time (on all cores, then written
+    /// in order): about 1 MB of JSON is held at once however long the report is.
+    static let batchSize = 256
+    static let batchesPerWave = 8
+
     static func write(_ diagnostics: [Diagnostic], toolVersion: String, into writer: JSONWriter) {
         var out = writer
         out.raw("{\"version\":1,\"tool\":{\"name\":\"buildx-lint\",\"version\":")
         out.string(toolVersion)
         out.raw("},\"diagnostics\":[")
-        for (i, d) in diagnostics.enumerated() {
-            if i > 0 { out.raw(",") }
-            out.raw("{\"rule\":"); out.string(d.ruleID)
-            out.raw(",\"name\":"); out.string(d.ruleName)
-            out.raw(",\"severity\":"); out.string(d.severity.rawValue)
-            out.raw(",\"path\":"); out.string(d.path.display)
-            out.raw(",\"line\":"); out.int(d.span.start.line)
-            out.raw(",\"column\":"); out.int(d.span.start.column)
-            out.raw(",\"endLine\":"); out.int(d.span.end.line)
-            out.raw(",\"endColumn\":"); out.int(d.span.end.column)
-            out.raw(",\"message\":"); out.string(d.message)
-            if let h = d.help { out.raw(",\"help\":"); out.string(h) }
-            if !d.fixes.isEmpty {
-                out.raw(",\"fixes\":[")
-                for (j, fix) in d.fixes.enumerated() {
-                    if j > 0 { out.raw(",") }
-                    out.raw("{\"title\":"); out.string(fix.title)
-                    out.raw(",\"edits\":[")
-                    for (k, e) in fix.edits.enumerated() {
-                        if k > 0 { out.raw(",") }
-                        out.raw("{\"line\":"); out.int(e.span.start.line)
-                        out.raw(",\"column\":"); out.int(e.span.start.column)
-                        out.raw(",\"endLine\":"); out.int(e.span.end.line)
-                        out.raw(",\"endColumn\":"); out.int(e.span.end.column)
-                        out.raw(",\"text\":"); out.string(e.replacement)
-                        out.raw("}")
-                    }
-                    out.raw("]}")
+        var waveStart = 0
+        while waveStart < diagnostics.count {
+            let waveEnd = min(diagnostics.count, waveStart + batchSize * batchesPerWave)
+            let batches = Array(stride(from: waveStart, to: waveEnd, by: batchSize)).map { $0..<min(waveEnd, $0 + batchSize) }
+            let encoded = parallelMap(batches) { range -> [UInt8] in
+                var bytes: [UInt8] = []
+                var w = JSONWriter { bytes.append(contentsOf: $0) }
+                for i in range {
+                    if i > 0 { w.raw(",") }
+                    encode(diagnostics[i], into: &w)
                 }
-                out.raw("]")
+                w.flush()
+                return bytes
             }
-            out.raw("}")
+            for bytes in encoded { out.append(json: bytes) }
+            waveStart = waveEnd
         }
         out.raw("]}\n")
         out.flush()
+    }
+
+    /// One diagnostic as a JSON object.
+    static func encode(_ d: Diagnostic, into out: inout JSONWriter) {
+        out.raw("{\"rule\":"); out.string(d.ruleID)
+        out.raw(",\"name\":"); out.string(d.ruleName)
+        out.raw(",\"severity\":"); out.string(d.severity.rawValue)
+        out.raw(",\"path\":"); out.string(d.path.display)
+        out.raw(",\"line\":"); out.int(d.span.start.line)
+        out.raw(",\"column\":"); out.int(d.span.start.column)
+        out.raw(",\"endLine\":"); out.int(d.span.end.line)
+        out.raw(",\"endColumn\":"); out.int(d.span.end.column)
+        out.raw(",\"message\":"); out.string(d.message)
+        if let h = d.help { out.raw(",\"help\":"); out.string(h) }
+        if !d.fixes.isEmpty {
+            out.raw(",\"fixes\":[")
+            for (j, fix) in d.fixes.enumerated() {
+                if j > 0 { out.raw(",") }
+                out.raw("{\"title\":"); out.string(fix.title)
+                out.raw(",\"edits\":[")
+                for (k, e) in fix.edits.enumerated() {
+                    if k > 0 { out.raw(",") }
+                    out.raw("{\"line\":"); out.int(e.span.start.line)
+                    out.raw(",\"column\":"); out.int(e.span.start.column)
+                    out.raw(",\"endLine\":"); out.int(e.span.end.line)
+                    out.raw(",\"endColumn\":"); out.int(e.span.end.column)
+                    out.raw(",\"text\":"); out.string(e.replacement)
+                    out.raw("}")
+                }
+                out.raw("]}")
+            }
+            out.raw("]")
+        }
+        out.raw("}")
     }
 
     /// A JSON string literal for `s` (RFC 8259 escaping).
@@ -103,6 +126,12 @@ struct JSONWriter {
     /// Appends `s` as is (JSON punctuation and keys).
     mutating func raw(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        flushIfFull()
+    }
+
+    /// Appends bytes that are already JSON.
+    mutating func append(json b: [UInt8]) {
+        bytes.append(contentsOf: b)
         flushIfFull()
     }
 
