@@ -205,7 +205,8 @@ public enum Linter {
         init(_ p: Prepared, found: [Diagnostic], pending: [PendingFinding] = [], suppressions: Suppressions? = nil, keepText: Bool) {
             path = p.path
             kind = p.analysis?.kind ?? .workflow
-            text = keepText ? p.text : nil
+            // A file that was not read (over the size limit) has no lines to show.
+            text = keepText && p.analysis != nil ? p.text : nil
             // Held until every file is checked: no spare capacity.
             self.found = found.isEmpty ? [] : found.withUnsafeBufferPointer { Array($0) }
             self.pending = pending
@@ -230,10 +231,15 @@ public enum Linter {
 
     /// Judges pending findings in order; of several at one place (rule, file, offset) the first confirmed is kept.
     static func judge(_ pending: [PendingFinding], facts: RepositoryFacts) -> [Diagnostic] {
+        struct Place: Hashable {
+            let ruleID: String
+            let offset: Int
+            let path: RepoPath
+        }
         var out: [Diagnostic] = []
-        var done = Set<String>()
+        var done = Set<Place>()
         for p in pending {
-            let key = "\(p.ruleID)#\(p.offset)#\(p.path.display)"
+            let key = Place(ruleID: p.ruleID, offset: p.offset, path: p.path)
             guard !done.contains(key), let d = p.judge(facts) else { continue }
             done.insert(key)
             out.append(d)

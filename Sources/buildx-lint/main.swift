@@ -33,7 +33,11 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
 struct BuildxLintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "buildx-lint",
-        abstract: "Find mistakes in Docker Buildx cache configuration in GitHub Actions workflows and actions.",
+        abstract: "Find mistakes in Docker Buildx cache configuration in GitHub Actions workflows, composite actions, bake and compose files.",
+        discussion: """
+            Without a subcommand it lints (`lint` is the default): buildx-lint [PATH ...] [--staged | --rev REV] \
+            [--format text|json|sarif|github] [--fail-on LEVEL] ... Run `buildx-lint help lint` for every option.
+            """,
         version: BuildxLint.version,
         subcommands: [Lint.self, Explain.self, Rules.self, InstallHook.self],
         defaultSubcommand: Lint.self)
@@ -286,6 +290,33 @@ struct InstallHook: ParsableCommand {
             throw ExitCode(2)
         }
         print("buildx-lint: installed the pre-commit hook at \(target)")
+        // The hook runs `$BUILDX_LINT` or `buildx-lint` from PATH: say so now rather than at the next commit.
+        // (An empty BUILDX_LINT counts as unset, as in the hook's `${BUILDX_LINT:-buildx-lint}`.)
+        if getenv("BUILDX_LINT").map({ $0.pointee == 0 }) ?? true, !Self.isOnPath("buildx-lint") {
+            let me = Self.executablePath() ?? "the buildx-lint binary"
+            printErr(
+                "buildx-lint: note: buildx-lint is not on PATH, so the hook cannot run it yet (every commit would be blocked): "
+                    + "copy \(me) to a folder on PATH, or set BUILDX_LINT=\(me) in the environment git runs in")
+        }
+    }
+
+    /// Whether an executable file `name` is in one of PATH's folders (looked up, never run).
+    static func isOnPath(_ name: String) -> Bool {
+        guard let path = getenv("PATH").map({ String(cString: $0) }) else { return false }
+        return path.split(separator: ":", omittingEmptySubsequences: false).contains { dir in
+            access((dir.isEmpty ? "." : String(dir)) + "/" + name, X_OK) == 0
+        }
+    }
+
+    /// This process's executable, absolute, when the system says.
+    static func executablePath() -> String? {
+        #if os(Linux)
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        return n > 0 ? String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
+        #else
+        return CommandLine.arguments.first
+        #endif
     }
 }
 

@@ -39,6 +39,29 @@ import Testing
         #expect(r.out.contains("1 error, 0 warnings, 0 info in 1 file"))
     }
 
+    /// `install-hook` says when the hook will not find the binary (it runs `$BUILDX_LINT` or `buildx-lint` from PATH).
+    @Test func installHookNotesAMissingBinary() throws {
+        let repo = TestSupport.makeRepo([(Self.wf, Self.good)])
+        let hook = repo.appendingPathComponent(".git/hooks/pre-commit")
+        // Not on PATH, BUILDX_LINT unset or empty (the hook's `${BUILDX_LINT:-buildx-lint}` treats both alike).
+        for env in [["-u", "BUILDX_LINT"], ["BUILDX_LINT="]] {
+            let r = TestSupport.run("/usr/bin/env", env + ["PATH=/usr/bin:/bin", TestSupport.executable, "install-hook"], cwd: repo)
+            #expect(r.status == 0)
+            #expect(r.err.contains("buildx-lint is not on PATH, so the hook cannot run it yet"), "\(r.err)")
+            #expect(r.err.contains("BUILDX_LINT="))
+            try FileManager.default.removeItem(at: hook)
+        }
+        // On PATH, or named by BUILDX_LINT: no note.
+        let bin = TestSupport.tempDir("bin")
+        try FileManager.default.createSymbolicLink(
+            at: bin.appendingPathComponent("buildx-lint"), withDestinationURL: URL(fileURLWithPath: TestSupport.executable))
+        for env in [["-u", "BUILDX_LINT", "PATH=\(bin.path):/usr/bin:/bin"], ["BUILDX_LINT=/opt/x/buildx-lint", "PATH=/usr/bin:/bin"]] {
+            let r = TestSupport.run("/usr/bin/env", env + [TestSupport.executable, "install-hook"], cwd: repo)
+            #expect(r.status == 0 && r.err.isEmpty, "\(env): \(r.err)")
+            try FileManager.default.removeItem(at: hook)
+        }
+    }
+
     @Test func cleanRepositoryExitsZero() {
         let repo = TestSupport.makeRepo([(Self.wf, Self.good)])
         let r = lint([], in: repo)

@@ -128,3 +128,13 @@ func transportActions(_ uses: String, _ expected: String?) throws {
     let step = Step(index: 0, node: try #require(yaml.root))
     #expect(TransportAction.of(step).map { "\($0)" } == expected)
 }
+
+/// Paths for display: printable ASCII and valid UTF-8 as is, control characters and invalid bytes escaped.
+@Test(arguments: [
+    ([UInt8](".github/workflows/ci.yml".utf8), ".github/workflows/ci.yml"), (Array("é/ü.yml".utf8), "é/ü.yml"),
+    ([0x61, 0x09, 0x62], "a\\011b"), ([0x7F], "\\177"), ([0x63, 0x61, 0x66, 0xE9], "caf\\351"), ([], ""),
+    ([0xC3, 0xA9, 0x0A], "é\\012"),
+] as [([UInt8], String)])
+func repoPathDisplay(_ bytes: [UInt8], _ shown: String) {
+    #expect(RepoPath(bytes: bytes).display == shown)
+}

@@ -6,7 +6,7 @@ public enum HookScript {
 #!/bin/sh
 # buildx-lint git pre-commit hook: lints what is staged and blocks the commit on findings.
 #
-# Install: cp hooks/pre-commit .git/hooks/pre-commit   (or: git config core.hooksPath hooks)
+# Install: run `buildx-lint install-hook` in the repository, or copy this file to .git/hooks/pre-commit.
 # git sets GIT_INDEX_FILE for `git commit -a` and `git commit <paths>`; buildx-lint --staged reads that
 # index, so the hook sees exactly what will be committed. Skip once with `git commit --no-verify`.
 # BUILDX_LINT may name the binary; otherwise buildx-lint must be on PATH.

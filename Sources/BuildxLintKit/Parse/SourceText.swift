@@ -229,6 +229,8 @@ public struct RepoPath: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Printable form: UTF-8 as is, invalid bytes and control characters as `\ooo` octal escapes.
     public var display: String {
+        // Printable ASCII (nearly every path) is shown as is: one pass over the bytes.
+        if !bytes.contains(where: { $0 < 0x20 || $0 >= 0x7F }) { return String(decoding: bytes, as: UTF8.self) }
         if let s = string, !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             return s
         }
