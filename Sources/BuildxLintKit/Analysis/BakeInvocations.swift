@@ -191,13 +191,18 @@ extension BakeInvocations {
             guard seenKeys.insert(key).inserted else { continue }
             shared += sharedExports(r.targets, invocation: origin, group: nil)
         }
-        for f in bakeFiles {
-            guard let bake = f.bake, f.kind == .bake else { continue }
+        // Each bake file's groups resolve on their own (the costly part when a repository has many): all cores,
+        // results in file order.
+        let perFile = parallelMap(bakeFiles) { f -> [BakeSharedExport] in
+            guard let bake = f.bake, f.kind == .bake else { return [] }
+            var out: [BakeSharedExport] = []
             for g in bake.groups {
                 let r = BakeProject(files: [bake]).resolution(targets: [g.name], env: [:])
-                shared += sharedExports(r.targets, invocation: nil, group: g.name)
+                out += sharedExports(r.targets, invocation: nil, group: g.name)
             }
+            return out
         }
+        for exports in perFile { shared += exports }
         return (invocations, shared)
     }
 }
