@@ -78,11 +78,15 @@ public enum Linter {
         var files = given.filter { !options.config.ignores($0.path) }
         let isReported: (RepoPath) -> Bool = { explicit?.contains($0) ?? true }
         // Workflows named by another file (`uses: ./.github/workflows/x.yml`) are callees: analysed with the rest.
+        // So is every workflow that mentions `workflow_call` (a reusable workflow must declare it), which also
+        // catches callees that a caller names in a form the byte scan misses (YAML escapes such as `\/`).
         let callees = referencedWorkflows(files)
         var sharedFiles: [SourceFile] = []
         var standalone: [FileSlot] = []
         for f in files {
-            if streaming, case .bytes = f.content, selection.kind(of: f.path) == .workflow, !callees.contains(f.path) {
+            if streaming, case .bytes(let bytes) = f.content, selection.kind(of: f.path) == .workflow, !callees.contains(f.path),
+                !mentionsWorkflowCall(bytes)
+            {
                 standalone.append(FileSlot(f))
             } else {
                 sharedFiles.append(f)
@@ -267,6 +271,13 @@ public enum Linter {
             }
         }
         return out
+    }
+
+    /// Whether the bytes contain `workflow_call` (anywhere: a comment counts too, which only keeps the file
+    /// for phase 3).
+    static func mentionsWorkflowCall(_ bytes: [UInt8]) -> Bool {
+        let needle: StaticString = "workflow_call"
+        return needle.withUTF8Buffer { n in bytes.withUnsafeBufferPointer { firstOffset(of: n, in: $0, from: 0) != nil } }
     }
 
     static func endsUsesPath(_ b: UInt8) -> Bool {

@@ -198,6 +198,50 @@ import Testing
         #expect(streamed == whole)
     }
 
+    /// A callee named with YAML escapes (`\/`) is not found by the byte scan of callers, but it declares
+    /// `workflow_call` (as every reusable workflow must), so it is still kept for its callers.
+    @Test func calleeNamedWithYAMLEscapes() {
+        let caller = """
+            on: push
+            jobs:
+              amd64:
+                uses: ".\\/.github\\/workflows\\/build.yml"
+                with:
+                  platform: linux/amd64
+              arm64:
+                uses: ".\\/.github\\/workflows\\/build.yml"
+                with:
+                  platform: linux/arm64
+
+            """
+        let callee = """
+            on:
+              workflow_call:
+                inputs:
+                  platform:
+                    type: string
+            jobs:
+              image:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/build-push-action@v6
+                    with:
+                      platforms: ${{ inputs.platform }}
+                  - uses: actions/upload-artifact@v4
+                    with:
+                      name: digests
+                      path: /tmp/digests/*
+
+            """
+        let files = Self.sources([(".github/workflows/ci.yml", caller), (".github/workflows/build.yml", callee)])
+        #expect(Linter.referencedWorkflows(files).isEmpty)  // the escapes hide the path from the byte scan
+        let (streamed, whole) = Self.both(files)
+        #expect(streamed == whole)
+        // Two calls upload the same artifact name: found only when the callee is walked from its callers.
+        #expect(whole.contains { $0.ruleID == "BXC202" && $0.path == RepoPath(".github/workflows/build.yml") }, "\(whole.map(\.message))")
+        #expect(whole.contains { $0.message.hasPrefix("the calls from .github/workflows/ci.yml job `amd64` and .github/workflows/ci.yml job `arm64` all upload") })
+    }
+
     /// The pre-commit framework names files: others are read (for facts) but not reported.
     @Test func explicitFilesStillSeeOtherFilesFacts() {
         let files = Self.sources([
