@@ -21,6 +21,11 @@ enum Examples {
             """
     }
 
+    /// `buildPush` with docker/bake-action instead: its first input line is line 11 too.
+    static func bakeAction(_ inputs: String, setup: String = "version: v0.21.1") -> String {
+        buildPush(inputs, setup: setup).replacingAll("docker/build-push-action@v6", with: "docker/bake-action@v6")
+    }
+
     /// A one-job workflow with only a setup-buildx-action step whose `with:` lines start at line 8.
     static func setupOnly(_ inputs: String) -> String {
         """

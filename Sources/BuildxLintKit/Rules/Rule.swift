@@ -165,6 +165,7 @@ public enum RuleRegistry {
         BuildKitImageUnpinnedRule(),
         InvalidBuildxVersionStringRule(),
         BuildxBelowMinimumRule(),
+        FeatureNeedsNewerBuildxRule(),
         UnknownOrRemovedActionInputRule(),
         MutableActionRefRule(),
         DockerDriverCacheExportRule(),

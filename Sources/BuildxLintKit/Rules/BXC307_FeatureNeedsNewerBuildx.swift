@@ -1,0 +1,90 @@
+/// BXC307 feature-needs-newer-buildx: cache syntax that the job's pinned buildx does not know.
+///
+/// Checked against the `version:` of the job's setup-buildx-action (only a pinned release; `latest`, a missing
+/// version or an expression say nothing about the version):
+/// - a bake override with `+=` (`*.cache-from+=…` in bake-action `set:` or `docker buildx bake --set`):
+///   buildx ≥ v0.22.0 (release notes, buildx #3031);
+/// - a bake override that empties a cache list (`*.cache-to=`): buildx v0.20.0 to v0.21.1 do not skip the
+///   empty entry (regression of commit 11c84973e, fixed by e75ac22ba in v0.21.2);
+/// - a comma-separated list of refs (`u/app:a,u/app:b`): buildx v0.20.0 fails with "invalid value" (fixed in
+///   v0.20.1, buildx #2944).
+///
+/// Not checked yet (reference §5, BXC307): object-form cache entries in bake files with buildx < v0.20.0,
+/// bake-action `call:` with buildx < v0.16.0, `reset=` on a local cache with buildx < v0.35.0, and several
+/// cache exports with a pinned BuildKit image < v0.11.0. bake-action `vars:` (buildx ≥ v0.31.0 per the
+/// reference) is left out: the input table (`../shared/data/actions/inputs.tsv`) has no such input, so BXC308
+/// reports it as unknown.
+public struct FeatureNeedsNewerBuildxRule: Rule {
+    /// Creates the rule (rules hold no state).
+    public init() {}
+    /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
+    public let description = RuleDescription(
+        id: "BXC307", name: "feature-needs-newer-buildx", severity: .error,
+        summary: "Cache syntax that the job's pinned buildx does not know (`+=` overrides before v0.22.0, an emptied cache list in v0.20.0–v0.21.1, comma-separated refs in v0.20.0).",
+        rationale: "The pinned buildx rejects the syntax (the step fails) or reads it differently from the documentation the workflow was written against.",
+        sources: [
+            "docker/buildx release notes v0.20.0, v0.20.1 (#2944), v0.21.2 (commit e75ac22ba), v0.22.0 (#3031)",
+            "docker/buildx util/buildflags/cache.go (ParseCacheEntry)", "docker/buildx docs reference/buildx_bake.md (--set, +=)",
+        ],
+        triggering: [
+            RuleExample(Examples.bakeAction("set: |\n  *.cache-from+=type=gha,scope=main", setup: "version: v0.21.1"), lines: [12]),
+            RuleExample(Examples.buildPush("cache-from: user/app:cache-amd64,user/app:cache-arm64", setup: "version: v0.20.0"), lines: [11]),
+        ],
+        nonTriggering: [
+            RuleExample(Examples.bakeAction("set: |\n  *.cache-from+=type=gha,scope=main", setup: "version: v0.22.0")),
+            RuleExample(Examples.buildPush("cache-from: user/app:cache-amd64,user/app:cache-arm64", setup: "version: v0.20.1")),
+        ])
+
+    static let appendSince = Version("v0.22.0")!
+    static let emptyEntryBroken = (from: Version("v0.20.0")!, through: Version("v0.21.1")!)
+    static let refListBroken = Version("v0.20.0")!
+
+    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        var reported = Set<Int>()
+        func report(_ span: SourceSpan, _ setup: SetupBuildxStep, _ needed: Version, _ what: String) {
+            guard reported.insert(span.start.offset).inserted else { return }
+            var fixes: [Fix] = []
+            if let version = setup.version {
+                // Where the version is written (the step, or the env it comes from), as BXC302 fixes it.
+                let pin = max(needed, Version(ReleaseFacts.latestStableBuildx) ?? needed)
+                fixes = [Fix(title: "Pin buildx \(pin)", edits: [TextEdit(span: version.origin.valueSpan, replacement: "\(pin)")])]
+            }
+            out.append(
+                diagnostic(
+                    context, span, what,
+                    help: "Pin buildx \(needed) or newer (`version:` of docker/setup-buildx-action), or write the cache setting the way the pinned release reads it.",
+                    fixes: fixes))
+        }
+        for job in context.file.jobs {
+            for build in job.builds {
+                guard let setup = job.buildxSetup(for: build), case .pinned(let v) = setup.versionValue else { continue }
+                if v == Self.refListBroken {
+                    for be in build.entries where be.entry.form == .refList && be.entry.fields.count > 1 && !be.entry.hasExpression {
+                        report(
+                            be.located.span, setup, Version("v0.20.1")!,
+                            "buildx \(v) rejects a comma-separated list of refs (\"invalid value\"); v0.20.1 fixed it (buildx #2944)")
+                    }
+                }
+            }
+        }
+        for inv in context.repository.bakeInvocations(in: context.file.path) {
+            guard let job = context.file.jobs.first(where: { $0.builds.contains { $0 === inv.run.build } }),
+                let setup = job.buildxSetup(for: inv.run.build), case .pinned(let v) = setup.versionValue
+            else { continue }
+            for o in inv.overrides where o.file == context.file.path.display && (o.key == "cache-from" || o.key == "cache-to") {
+                if o.append, v < Self.appendSince {
+                    report(
+                        o.span, setup, Self.appendSince,
+                        "`\(o.pattern).\(o.key)+=` appends only with buildx \(Self.appendSince) or newer (buildx #3031); buildx \(v) does not know `+=` in an override")
+                } else if !o.append, o.value?.isEmpty == true, v >= Self.emptyEntryBroken.from, v <= Self.emptyEntryBroken.through {
+                    report(
+                        o.span, setup, Version("v0.21.2")!,
+                        "buildx \(v) does not skip the empty entry of `\(o.pattern).\(o.key)=` (v0.20.0 to v0.21.1; fixed in v0.21.2), so the override fails instead of clearing the list")
+                }
+            }
+        }
+        return out
+    }
+}
