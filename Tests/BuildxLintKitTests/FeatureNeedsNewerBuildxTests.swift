@@ -56,4 +56,18 @@ import Testing
         let wf = Examples.buildPush("cache-from: user/app:a,user/app:b", setup: "version: \(version)")
         #expect(Self.findings(wf).count == count)
     }
+
+    /// Several cache exports need BuildKit v0.11.0; the finding is at the second export.
+    @Test(arguments: [
+        ("v0.10.6", "cache-to: |\n  type=gha,mode=max\n  type=registry,ref=u/app:cache", [13]),
+        ("v0.10.6-rootless", "cache-to: |\n  type=gha,mode=max\n  type=registry,ref=u/app:cache", [13]),
+        ("v0.11.0", "cache-to: |\n  type=gha,mode=max\n  type=registry,ref=u/app:cache", []),
+        ("v0.10.6", "cache-to: type=gha,mode=max", []),
+    ] as [(String, String, [Int])])
+    func multipleExportsWithOldBuildKit(_ tag: String, _ inputs: String, _ lines: [Int]) {
+        let wf = Examples.buildPush(inputs, setup: "driver-opts: image=moby/buildkit:\(tag)")
+        let found = Self.findings(wf)
+        #expect(found.map(\.span.start.line) == lines, "\(found.map(\.message))")
+        #expect(found.allSatisfy { $0.message.contains("BuildKit \(tag)") && $0.message.contains("line 8") })
+    }
 }

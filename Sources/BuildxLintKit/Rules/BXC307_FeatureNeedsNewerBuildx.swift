@@ -7,11 +7,13 @@
 /// - a bake override that empties a cache list (`*.cache-to=`): buildx v0.20.0 to v0.21.1 do not skip the
 ///   empty entry (regression of commit 11c84973e, fixed by e75ac22ba in v0.21.2);
 /// - a comma-separated list of refs (`u/app:a,u/app:b`): buildx v0.20.0 fails with "invalid value" (fixed in
-///   v0.20.1, buildx #2944).
+///   v0.20.1, buildx #2944);
+/// - several cache exports of one build with a BuildKit image (`driver-opts: image=moby/buildkit:…`) older than
+///   v0.11.0: "specifying multiple cache exports is not supported currently" (BuildKit `control/control.go`
+///   at v0.10.0; multiple exports came with v0.11.0, moby/buildkit #3024).
 ///
 /// Not checked yet (reference §5, BXC307): object-form cache entries in bake files with buildx < v0.20.0,
-/// bake-action `call:` with buildx < v0.16.0, `reset=` on a local cache with buildx < v0.35.0, and several
-/// cache exports with a pinned BuildKit image < v0.11.0. bake-action `vars:` (buildx ≥ v0.31.0 per the
+/// bake-action `call:` with buildx < v0.16.0 and `reset=` on a local cache with buildx < v0.35.0. bake-action `vars:` (buildx ≥ v0.31.0 per the
 /// reference) is left out: the input table (`../shared/data/actions/inputs.tsv`) has no such input, so BXC308
 /// reports it as unknown.
 public struct FeatureNeedsNewerBuildxRule: Rule {
@@ -20,11 +22,12 @@ public struct FeatureNeedsNewerBuildxRule: Rule {
     /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC307", name: "feature-needs-newer-buildx", severity: .error,
-        summary: "Cache syntax that the job's pinned buildx does not know (`+=` overrides before v0.22.0, an emptied cache list in v0.20.0–v0.21.1, comma-separated refs in v0.20.0).",
+        summary: "Cache syntax that the job's pinned buildx or BuildKit does not know (`+=` overrides before buildx v0.22.0, an emptied cache list in v0.20.0–v0.21.1, comma-separated refs in v0.20.0, several cache exports before BuildKit v0.11.0).",
         rationale: "The pinned buildx rejects the syntax (the step fails) or reads it differently from the documentation the workflow was written against.",
         sources: [
             "docker/buildx release notes v0.20.0, v0.20.1 (#2944), v0.21.2 (commit e75ac22ba), v0.22.0 (#3031)",
             "docker/buildx util/buildflags/cache.go (ParseCacheEntry)", "docker/buildx docs reference/buildx_bake.md (--set, +=)",
+            "moby/buildkit control/control.go at v0.10.0, #3024 (multiple cache exports in v0.11.0)",
         ],
         triggering: [
             RuleExample(Examples.bakeAction("set: |\n  *.cache-from+=type=gha,scope=main", setup: "version: v0.21.1"), lines: [12]),
@@ -38,6 +41,7 @@ public struct FeatureNeedsNewerBuildxRule: Rule {
     static let appendSince = Version("v0.22.0")!
     static let emptyEntryBroken = (from: Version("v0.20.0")!, through: Version("v0.21.1")!)
     static let refListBroken = Version("v0.20.0")!
+    static let multipleExportsSince = Version("v0.11.0")!
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
@@ -59,6 +63,22 @@ public struct FeatureNeedsNewerBuildxRule: Rule {
         }
         for job in context.file.jobs {
             for build in job.builds {
+                // Several cache exports need BuildKit v0.11.0 (the image may be pinned whatever buildx is).
+                if build.kind == .buildPush || build.kind == .cliBuild, let setup = job.buildxSetup(for: build),
+                    let (image, imageSpan) = setup.buildkitImage(context.file.text)
+                {
+                    let (name, tag) = ImageReference.split(image)
+                    let exports = build.entries(.export).filter { !$0.entry.isEmpty && !$0.entry.text.hasPrefix("#") }
+                    if name.hasSuffix("moby/buildkit"), let tag, let bk = Version(tag.replacingAll("-rootless", with: ""), requireV: true),
+                        bk < Self.multipleExportsSince, exports.count > 1, reported.insert(exports[1].located.span.start.offset).inserted
+                    {
+                        out.append(
+                            diagnostic(
+                                context, exports[1].located.span,
+                                "BuildKit \(tag) (the builder image at line \(imageSpan.start.line)) accepts one cache export only; with \(exports.count) the build fails with \"specifying multiple cache exports is not supported currently\" (several came with BuildKit \(Self.multipleExportsSince))",
+                                help: "Use BuildKit \(Self.multipleExportsSince) or newer (`image=moby/buildkit:\(ReleaseFacts.latestStableBuildKit)` in `driver-opts`), or keep one cache-to entry."))
+                    }
+                }
                 guard let setup = job.buildxSetup(for: build), case .pinned(let v) = setup.versionValue else { continue }
                 if v == Self.refListBroken {
                     for be in build.entries where be.entry.form == .refList && be.entry.fields.count > 1 && !be.entry.hasExpression {
