@@ -17,6 +17,8 @@ import Testing
         ("v0.19.3", "set: |\n  *.cache-to=", 0), ("v0.21.2", "set: |\n  *.cache-to=", 0),
         // `+=` needs v0.22.0.
         ("v0.21.2", "set: |\n  app.cache-to+=type=gha,mode=max,scope=app", 1), ("v0.22.0", "set: |\n  *.cache-from+=type=gha", 0),
+        // bake-action `call:` needs v0.16.0.
+        ("v0.15.1", "call: check", 1), ("v0.16.0", "call: check", 0),
         // Other attributes are not this rule's.
         ("v0.21.0", "set: |\n  *.platform+=linux/arm64", 0),
     ] as [(String, String, Int)])
@@ -69,5 +71,14 @@ import Testing
         let found = Self.findings(wf)
         #expect(found.map(\.span.start.line) == lines, "\(found.map(\.message))")
         #expect(found.allSatisfy { $0.message.contains("BuildKit \(tag)") && $0.message.contains("line 8") })
+    }
+
+    /// `reset=` on a local cache export is honoured from buildx v0.35.0; before, a warning at the field.
+    @Test(arguments: [("v0.34.0", [11]), ("v0.35.0", [])] as [(String, [Int])])
+    func resetOnLocalCache(_ version: String, _ lines: [Int]) {
+        let wf = Examples.buildPush("cache-to: type=local,dest=/tmp/c,mode=max,reset=true", setup: "version: \(version)")
+        let found = Self.findings(wf)
+        #expect(found.map(\.span.start.line) == lines)
+        #expect(found.allSatisfy { $0.severity == .warning && $0.span.start.column == 53 })
     }
 }

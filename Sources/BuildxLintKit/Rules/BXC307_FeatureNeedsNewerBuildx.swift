@@ -8,12 +8,15 @@
 ///   empty entry (regression of commit 11c84973e, fixed by e75ac22ba in v0.21.2);
 /// - a comma-separated list of refs (`u/app:a,u/app:b`): buildx v0.20.0 fails with "invalid value" (fixed in
 ///   v0.20.1, buildx #2944);
+/// - `reset=` on a local cache export: buildx ≥ v0.35.0, whose BuildKit client honours it (earlier ones ignore it
+///   and the folder keeps growing; reference §3.1, BuildKit commit d14a00065) — a warning, as BXC210;
+/// - bake-action `call:`: buildx ≥ v0.16.0 (bake-action `src/context.ts`, reference §1.4);
 /// - several cache exports of one build with a BuildKit image (`driver-opts: image=moby/buildkit:…`) older than
 ///   v0.11.0: "specifying multiple cache exports is not supported currently" (BuildKit `control/control.go`
 ///   at v0.10.0; multiple exports came with v0.11.0, moby/buildkit #3024).
 ///
-/// Not checked yet (reference §5, BXC307): object-form cache entries in bake files with buildx < v0.20.0,
-/// bake-action `call:` with buildx < v0.16.0 and `reset=` on a local cache with buildx < v0.35.0. bake-action `vars:` (buildx ≥ v0.31.0 per the
+/// Not checked yet (reference §5, BXC307): object-form cache entries in bake files with buildx < v0.20.0 (the
+/// entry is in the bake file, the version in the workflow), and `reset=` written in a bake file. bake-action `vars:` (buildx ≥ v0.31.0 per the
 /// reference) is left out: the input table (`../shared/data/actions/inputs.tsv`) has no such input, so BXC308
 /// reports it as unknown.
 public struct FeatureNeedsNewerBuildxRule: Rule {
@@ -22,7 +25,7 @@ public struct FeatureNeedsNewerBuildxRule: Rule {
     /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC307", name: "feature-needs-newer-buildx", severity: .error,
-        summary: "Cache syntax that the job's pinned buildx or BuildKit does not know (`+=` overrides before buildx v0.22.0, an emptied cache list in v0.20.0–v0.21.1, comma-separated refs in v0.20.0, several cache exports before BuildKit v0.11.0).",
+        summary: "Cache syntax that the job's pinned buildx or BuildKit does not know (`+=` overrides before buildx v0.22.0, an emptied cache list in v0.20.0–v0.21.1, comma-separated refs in v0.20.0, `reset=` before v0.35.0, bake-action `call:` before v0.16.0, several cache exports before BuildKit v0.11.0).",
         rationale: "The pinned buildx rejects the syntax (the step fails) or reads it differently from the documentation the workflow was written against.",
         sources: [
             "docker/buildx release notes v0.20.0, v0.20.1 (#2944), v0.21.2 (commit e75ac22ba), v0.22.0 (#3031)",
@@ -42,12 +45,14 @@ public struct FeatureNeedsNewerBuildxRule: Rule {
     static let emptyEntryBroken = (from: Version("v0.20.0")!, through: Version("v0.21.1")!)
     static let refListBroken = Version("v0.20.0")!
     static let multipleExportsSince = Version("v0.11.0")!
+    static let resetSince = Version("v0.35.0")!
+    static let callSince = Version("v0.16.0")!
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
-        func report(_ span: SourceSpan, _ setup: SetupBuildxStep, _ needed: Version, _ what: String) {
+        func report(_ span: SourceSpan, _ setup: SetupBuildxStep, _ needed: Version, _ what: String, severity: Severity? = nil) {
             guard reported.insert(span.start.offset).inserted else { return }
             var fixes: [Fix] = []
             if let version = setup.version {
@@ -59,7 +64,7 @@ public struct FeatureNeedsNewerBuildxRule: Rule {
                 diagnostic(
                     context, span, what,
                     help: "Pin buildx \(needed) or newer (`version:` of docker/setup-buildx-action), or write the cache setting the way the pinned release reads it.",
-                    fixes: fixes))
+                    fixes: fixes, severity: severity))
         }
         for job in context.file.jobs {
             for build in job.builds {
@@ -80,6 +85,18 @@ public struct FeatureNeedsNewerBuildxRule: Rule {
                     }
                 }
                 guard let setup = job.buildxSetup(for: build), case .pinned(let v) = setup.versionValue else { continue }
+                if v < Self.resetSince {
+                    for be in build.entries(.export) where be.entry.type == "local" {
+                        guard let reset = be.entry.field("reset") else { continue }
+                        report(
+                            be.located.span(of: reset), setup, Self.resetSince,
+                            "buildx \(v) ignores `reset=` on a local cache (its BuildKit client honours it from buildx \(Self.resetSince)), so the folder keeps every old blob",
+                            severity: .warning)
+                    }
+                }
+                if build.kind == .bake, v < Self.callSince, let call = build.step.input("call") {
+                    report(call.key.span, setup, Self.callSince, "bake-action `call:` needs buildx \(Self.callSince) or newer (`--call`); the step fails with buildx \(v)")
+                }
                 if v == Self.refListBroken {
                     for be in build.entries where be.entry.form == .refList && be.entry.fields.count > 1 && !be.entry.hasExpression {
                         report(
