@@ -1,7 +1,7 @@
-/// BXC307 feature-needs-newer-buildx: cache syntax that the job's pinned buildx does not know.
+/// BXC307 feature-needs-newer-buildx: cache syntax that the job's pinned buildx (or BuildKit image) does not know.
 ///
 /// Checked against the `version:` of the job's setup-buildx-action (only a pinned release; `latest`, a missing
-/// version or an expression say nothing about the version):
+/// version or an expression say nothing about the version), and for the last item its `driver-opts` image:
 /// - a bake override with `+=` (`*.cache-from+=…` in bake-action `set:` or `docker buildx bake --set`):
 ///   buildx ≥ v0.22.0 (release notes, buildx #3031);
 /// - a bake override that empties a cache list (`*.cache-to=`): buildx v0.20.0 to v0.21.1 do not skip the
@@ -15,8 +15,8 @@
 ///   v0.11.0: "specifying multiple cache exports is not supported currently" (BuildKit `control/control.go`
 ///   at v0.10.0; multiple exports came with v0.11.0, moby/buildkit #3024).
 ///
-/// Not checked yet (reference §5, BXC307): object-form cache entries in bake files with buildx < v0.20.0 (the
-/// entry is in the bake file, the version in the workflow), and `reset=` written in a bake file. bake-action `vars:` (buildx ≥ v0.31.0 per the
+/// Not checked yet (reference §5, BXC307): object-form cache entries and `reset=` written in a bake file (the
+/// entry is in the bake file, the version in the workflow). bake-action `vars:` (buildx ≥ v0.31.0 per the
 /// reference) is left out: the input table (`../shared/data/actions/inputs.tsv`) has no such input, so BXC308
 /// reports it as unknown.
 public struct FeatureNeedsNewerBuildxRule: Rule {
