@@ -96,8 +96,20 @@ extension StringProtocol {
     }
 }
 
-/// Unicode White_Space among ASCII bytes: tab, LF, VT, FF, CR and space.
+/// Unicode White_Space among ASCII bytes: tab, LF, VT, FF, CR and space (also what JavaScript's `trim`
+/// removes from ASCII text, as the actions toolkit trims inputs).
 @inline(__always) func isASCIIWhitespace(_ b: UInt8) -> Bool { (b >= 0x09 && b <= 0x0D) || b == 0x20 }
+
+/// `range` of `b` without its leading and trailing ASCII white space (`isASCIIWhitespace`).
+@inline(__always)
+func trimmingASCIIWhitespace<C: RandomAccessCollection>(_ b: C, _ range: Range<Int>) -> Range<Int>
+where C.Element == UInt8, C.Index == Int {
+    var lo = range.lowerBound
+    var hi = range.upperBound
+    while lo < hi, isASCIIWhitespace(b[lo]) { lo += 1 }
+    while hi > lo, isASCIIWhitespace(b[hi - 1]) { hi -= 1 }
+    return lo..<hi
+}
 
 extension StringProtocol where UTF8View: BidirectionalCollection {
     /// Whether the last character is whitespace (`Character.isWhitespace`), as `startsWithWhitespace`.

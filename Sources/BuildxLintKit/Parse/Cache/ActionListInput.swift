@@ -116,10 +116,8 @@ public struct ActionListSplitter: Sendable {
 
     /// Appends `b[start..<end]` trimmed as an item; `endOffset` is where the item ends when nothing is trimmed at its end.
     private func appendTrimmed(_ b: [UInt8], _ start: Int, _ end: Int, _ endOffset: Int, _ record: Int, _ items: inout [ListItem]) {
-        var lo = start
-        var hi = end
-        while lo < hi, isJSSpace(b[lo]) { lo += 1 }
-        while hi > lo, isJSSpace(b[hi - 1]) { hi -= 1 }
+        let trimmed = trimmingASCIIWhitespace(b, start..<end)
+        let lo = trimmed.lowerBound, hi = trimmed.upperBound
         guard lo < hi else { return }
         var offsets = Array(lo..<hi)
         offsets.append(hi < end ? hi : endOffset)
@@ -129,10 +127,8 @@ public struct ActionListSplitter: Sendable {
     private func appendTrimmed(
         _ text: [UInt8], _ offs: [Int], _ end: Int, _ record: Int, _ items: inout [ListItem]
     ) {
-        var lo = 0
-        var hi = text.count
-        while lo < hi, isJSSpace(text[lo]) { lo += 1 }
-        while hi > lo, isJSSpace(text[hi - 1]) { hi -= 1 }
+        let trimmed = trimmingASCIIWhitespace(text, 0..<text.count)
+        let lo = trimmed.lowerBound, hi = trimmed.upperBound
         guard lo < hi else { return }
         let endOff = hi < text.count ? offs[hi] : end
         items.append(
@@ -229,5 +225,3 @@ public struct ActionListSplitter: Sendable {
 }
 
 @inline(__always) func isLineSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
-/// JavaScript's `String.prototype.trim` set, restricted to ASCII (the inputs we read are ASCII-structured).
-@inline(__always) func isJSSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C }

@@ -71,15 +71,13 @@ public enum Template {
     /// If `s` is exactly one expression (surrounding whitespace allowed), that expression.
     public static func wholeExpression(_ s: String) -> Expr? {
         guard utf8Contains(s, UInt8(ascii: "$")) else { return nil }
-        // Fast verdict without splitting: once ASCII white space is trimmed (`isJSSpace` is exactly the ASCII
-        // part of Unicode's White_Space), ASCII ends leave no Unicode white space to trim, so the value is
-        // one expression exactly when one `${{ }}` spans the rest.
+        // Fast verdict without splitting: once ASCII white space is trimmed (`isASCIIWhitespace` is exactly
+        // the ASCII part of Unicode's White_Space), ASCII ends leave no Unicode white space to trim, so the
+        // value is one expression exactly when one `${{ }}` spans the rest.
         var text = s
         let single: Bool? = text.withUTF8 { b in
-            var lo = 0
-            var hi = b.count
-            while lo < hi, isJSSpace(b[lo]) { lo += 1 }
-            while hi > lo, isJSSpace(b[hi - 1]) { hi -= 1 }
+            let trimmed = trimmingASCIIWhitespace(b, 0..<b.count)
+            let lo = trimmed.lowerBound, hi = trimmed.upperBound
             guard lo < hi, b[lo] < 0x80, b[hi - 1] < 0x80 else { return nil }
             return expressionEnd(b, lo) == hi
         }

@@ -16,11 +16,7 @@ public struct ActionRef: Sendable, Hashable {
     public init(_ raw: String) {
         self.raw = raw
         let u = Array(raw.utf8)
-        var lo = 0
-        var hi = u.count
-        while lo < hi, isJSSpace(u[lo]) { lo += 1 }
-        while hi > lo, isJSSpace(u[hi - 1]) { hi -= 1 }
-        let t = u[lo..<hi]
+        let t = u[trimmingASCIIWhitespace(u, 0..<u.count)]
         func starts(with prefix: String) -> Bool { t.starts(with: prefix.utf8) }
         if starts(with: "docker://") {
             repository = nil; path = nil; ref = nil; isLocal = false; isDockerImage = true
@@ -257,10 +253,6 @@ extension String {
     /// The string without leading and trailing spaces, tabs and line breaks.
     var trimmingSpaces: String {
         let u = Array(utf8)
-        var lo = 0
-        var hi = u.count
-        while lo < hi, isJSSpace(u[lo]) { lo += 1 }
-        while hi > lo, isJSSpace(u[hi - 1]) { hi -= 1 }
-        return String(decoding: u[lo..<hi], as: UTF8.self)
+        return String(decoding: u[trimmingASCIIWhitespace(u, 0..<u.count)], as: UTF8.self)
     }
 }
