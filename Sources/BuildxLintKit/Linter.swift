@@ -275,10 +275,7 @@ public enum Linter {
 
     /// Whether the bytes contain `workflow_call` (anywhere: a comment counts too, which only keeps the file
     /// for phase 3).
-    static func mentionsWorkflowCall(_ bytes: [UInt8]) -> Bool {
-        let needle: StaticString = "workflow_call"
-        return needle.withUTF8Buffer { n in bytes.withUnsafeBufferPointer { firstOffset(of: n, in: $0, from: 0) != nil } }
-    }
+    static func mentionsWorkflowCall(_ bytes: [UInt8]) -> Bool { bytes[...].containsBytes("workflow_call") }
 
     static func endsUsesPath(_ b: UInt8) -> Bool {
         switch b {

@@ -119,3 +119,29 @@ extension StringProtocol where UTF8View: BidirectionalCollection {
         return last?.isWhitespace == true
     }
 }
+
+extension ArraySlice<UInt8> {
+    /// Whether the bytes end with the UTF-8 of `suffix`.
+    func hasSuffix(_ suffix: StaticString) -> Bool {
+        let n = suffix.utf8CodeUnitCount
+        guard count >= n else { return false }
+        return suffix.withUTF8Buffer { self[(endIndex - n)...].elementsEqual($0) }
+    }
+
+    /// Whether the bytes start with the UTF-8 of `prefix`.
+    func hasBytePrefix(_ prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard count >= n else { return false }
+        return prefix.withUTF8Buffer { self[startIndex..<(startIndex + n)].elementsEqual($0) }
+    }
+
+    /// Whether the bytes are exactly the UTF-8 of `s`.
+    func isBytes(_ s: StaticString) -> Bool {
+        count == s.utf8CodeUnitCount && hasBytePrefix(s)
+    }
+
+    /// Whether the UTF-8 of `needle` occurs in the bytes.
+    func containsBytes(_ needle: StaticString) -> Bool {
+        needle.withUTF8Buffer { n in withUnsafeBufferPointer { bytes($0, contain: n) } }
+    }
+}

@@ -63,7 +63,6 @@ public struct Selection: Sendable {
         },
     ])
 
-    /// The kind of `path`, or nil when it is not linted.
     /// Whether a path given as raw bytes may be selected at all (its ending is one of `endings`): a test
     /// that a source can run on the bytes libgit2 hands over, before it makes a ``RepoPath``.
     public func mayMatch(_ raw: UnsafeRawBufferPointer) -> Bool {
@@ -77,11 +76,9 @@ public struct Selection: Sendable {
         return false
     }
 
+    /// The kind of `path`, or nil when it is not linted.
     public func kind(of path: RepoPath) -> FileKind? {
-        if let endings {
-            let b = path.bytes[...]
-            guard endings.contains(where: { b.hasSuffix($0) }) else { return nil }
-        }
+        guard path.bytes.withUnsafeBytes(mayMatch) else { return nil }
         return rules.first { $0.matches(path) }?.kind
     }
 
@@ -96,31 +93,5 @@ public struct Selection: Sendable {
 
     static func hasYAMLExtension(_ name: ArraySlice<UInt8>) -> Bool {
         name.hasSuffix(".yml") || name.hasSuffix(".yaml")
-    }
-}
-
-extension ArraySlice<UInt8> {
-    /// Whether the bytes end with the UTF-8 of `suffix`.
-    func hasSuffix(_ suffix: StaticString) -> Bool {
-        let n = suffix.utf8CodeUnitCount
-        guard count >= n else { return false }
-        return suffix.withUTF8Buffer { self[(endIndex - n)...].elementsEqual($0) }
-    }
-
-    /// Whether the bytes start with the UTF-8 of `prefix`.
-    func hasBytePrefix(_ prefix: StaticString) -> Bool {
-        let n = prefix.utf8CodeUnitCount
-        guard count >= n else { return false }
-        return prefix.withUTF8Buffer { self[startIndex..<(startIndex + n)].elementsEqual($0) }
-    }
-
-    /// Whether the bytes are exactly the UTF-8 of `s`.
-    func isBytes(_ s: StaticString) -> Bool {
-        count == s.utf8CodeUnitCount && hasBytePrefix(s)
-    }
-
-    /// Whether the UTF-8 of `needle` occurs in the bytes.
-    func containsBytes(_ needle: StaticString) -> Bool {
-        needle.withUTF8Buffer { n in withUnsafeBufferPointer { bytes($0, contain: n) } }
     }
 }
