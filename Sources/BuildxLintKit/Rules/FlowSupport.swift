@@ -1,39 +1,31 @@
 /// Helpers shared by the cross-leg and cross-job rules (1xx, 2xx, BXC310).
 
-extension Array where Element == BuildRun {
-    /// Build runs grouped by step and job run (so each group holds one step's legs), in source order.
-    func groupedByStep() -> [[BuildRun]] {
-        var groups: [[BuildRun]] = []
+extension Array {
+    /// The elements grouped by `key`, groups in order of first appearance, each in its original order.
+    func grouped(by key: (Element) -> String) -> [[Element]] {
+        var groups: [[Element]] = []
         var index: [String: Int] = [:]
-        for b in self {
-            let k = b.stepRun.stepKey
+        for e in self {
+            let k = key(e)
             if let i = index[k] {
-                groups[i].append(b)
+                groups[i].append(e)
             } else {
                 index[k] = groups.count
-                groups.append([b])
+                groups.append([e])
             }
         }
         return groups
     }
 }
 
+extension Array where Element == BuildRun {
+    /// Build runs grouped by step and job run (so each group holds one step's legs), in source order.
+    func groupedByStep() -> [[BuildRun]] { grouped { $0.stepRun.stepKey } }
+}
+
 extension Array where Element == StepRun {
     /// Step runs grouped by step and job run, in source order.
-    func groupedByStep() -> [[StepRun]] {
-        var groups: [[StepRun]] = []
-        var index: [String: Int] = [:]
-        for s in self {
-            let k = s.stepKey
-            if let i = index[k] {
-                groups[i].append(s)
-            } else {
-                index[k] = groups.count
-                groups.append([s])
-            }
-        }
-        return groups
-    }
+    func groupedByStep() -> [[StepRun]] { grouped { $0.stepKey } }
 }
 
 extension StepRun {
