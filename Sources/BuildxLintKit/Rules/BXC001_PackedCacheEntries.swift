@@ -179,6 +179,7 @@ public struct PackedCacheEntriesRule: Rule {
         return nil
     }
 
+    /// Whether a bare field looks like an image reference (`ghcr.io/o/app:tag`, `user/app`).
     static func looksLikeReference(_ s: String) -> Bool {
         guard !s.isEmpty, !s.contains(" ") else { return false }
         return s.contains("/") || s.contains(":") || s.hasSubstring("${{")

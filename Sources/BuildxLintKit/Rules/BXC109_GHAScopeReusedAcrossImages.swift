@@ -68,7 +68,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                 """)
         ])
 
-    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
+    /// None directly: every finding of this rule depends on other files and comes from `pending`.
     public func check(_ context: RuleContext) -> [Diagnostic] { [] }
 
     /// Judged once every file is analysed: the scope's first writer may be in another file.

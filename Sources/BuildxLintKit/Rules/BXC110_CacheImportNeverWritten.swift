@@ -20,7 +20,7 @@ public struct CacheImportNeverWrittenRule: Rule {
             RuleExample(Examples.buildPush("cache-from: |\n  type=gha,scope=build-${{ github.ref_name }}\n  type=gha,scope=build-main\ncache-to: type=gha,mode=max,scope=build-${{ github.ref_name }}")),
         ])
 
-    /// Whether an exported identity (symbols as wildcards) can equal `identity`.
+    /// None directly: every finding of this rule depends on other files and comes from `pending`.
     public func check(_ context: RuleContext) -> [Diagnostic] { [] }
 
     /// Judged once every file is analysed: the writer may be in another file.

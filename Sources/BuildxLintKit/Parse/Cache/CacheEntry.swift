@@ -156,7 +156,6 @@ public struct CacheEntry: Sendable, Hashable {
         self.typeFields = form == .attributes ? fields.filter { $0.hasEquals && $0.key == "type" } : []
     }
 
-    /// Index of the first `=` that is not inside a `${{ }}` expression.
     /// One field before it is split at `=`: its content and where each content byte came from.
     struct RawField {
         let content: ArraySlice<UInt8>
@@ -174,7 +173,7 @@ public struct CacheEntry: Sendable, Hashable {
         }
     }
 
-    /// Index of the first `=` outside `${{ }}` in `b`, or nil.
+    /// Index of the first `=` that is not inside a `${{ }}` expression in `b`, or nil.
     static func firstEquals(_ b: ArraySlice<UInt8>) -> Int? {
         var i = b.startIndex
         while i < b.endIndex {
@@ -188,6 +187,7 @@ public struct CacheEntry: Sendable, Hashable {
         return nil
     }
 
+    /// Whether the entry is empty (buildx ≥ 0.21.2 skips it).
     public var isEmpty: Bool { text.isEmpty }
 
     /// The fields whose key is `type` (lowercased), in order. More than one means later ones win.

@@ -102,7 +102,7 @@ private struct Composer {
         isASCII = allASCII(bytes)
     }
 
-    /// Whether no byte has its high bit set (checked eight bytes at a time).
+    /// Feeds every event of the stream to `handle`, deleting each after use.
     mutating func run(parser: UnsafeMutablePointer<yaml_parser_t>, event: UnsafeMutablePointer<yaml_event_t>) throws(YAMLError) {
         while true {
             guard yaml_parser_parse(parser, event) != 0 else {
