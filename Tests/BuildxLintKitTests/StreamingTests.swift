@@ -242,6 +242,20 @@ import Testing
         #expect(whole.contains { $0.message.hasPrefix("the calls from .github/workflows/ci.yml job `amd64` and .github/workflows/ci.yml job `arm64` all upload") })
     }
 
+    /// A callee's step run walked from a caller says where it was called from, once.
+    @Test func calleeStepRunNamesItsCaller() throws {
+        let caller = "on: push\njobs:\n  amd64:\n    uses: ./.github/workflows/build.yml\n"
+        let callee = "on:\n  workflow_call:\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"
+        let analysed = Self.sources([(".github/workflows/ci.yml", caller), (".github/workflows/build.yml", callee)]).map { f -> FileAnalysis in
+            guard case .bytes(let b) = f.content else { fatalError() }
+            return Linter.analyse(path: f.path, kind: .workflow, bytes: b)
+        }
+        let runs = RepositoryAnalysis(files: analysed).stepRuns.filter { $0.run.caller != nil }
+        let run = try #require(runs.first)
+        #expect(run.run.caller == ".github/workflows/ci.yml job `amd64`")
+        #expect(run.whereSuffix == " (called by .github/workflows/ci.yml job `amd64`)")
+    }
+
     /// The pre-commit framework names files: others are read (for facts) but not reported.
     @Test func explicitFilesStillSeeOtherFilesFacts() {
         let files = Self.sources([

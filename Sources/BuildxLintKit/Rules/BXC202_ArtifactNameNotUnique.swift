@@ -74,7 +74,7 @@ public struct ArtifactNameNotUniqueRule: Rule {
                     let span = sr.step.input("name")?.value.valueSpan ?? sr.step.usesNode?.valueSpan ?? sr.step.node.span
                     let who = other.stepKey == sr.stepKey
                         ? "matrix legs \(other.legName) and \(sr.legName)"
-                        : "the calls from \(Self.callSite(other)) and \(Self.callSite(sr))"
+                        : "the calls from \(other.run.caller ?? "") and \(sr.run.caller ?? "")"
                     out.append(
                         diagnostic(
                             context, span,
@@ -85,11 +85,5 @@ public struct ArtifactNameNotUniqueRule: Rule {
             }
         }
         return out
-    }
-
-    /// Where a reusable workflow's run was called from: its caller ("called by <file> job `x`") without the verb.
-    static func callSite(_ sr: StepRun) -> String {
-        let caller = sr.run.caller ?? ""
-        return caller.hasPrefix("called by ") ? String(caller.dropFirst("called by ".count)) : caller
     }
 }

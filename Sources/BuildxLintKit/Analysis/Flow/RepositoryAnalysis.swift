@@ -16,7 +16,8 @@ public final class JobRun: Sendable {
     public let legIndex: Int
     /// A short description of the leg: its matrix values (`platform=linux/amd64`), or "" without a matrix.
     public let legLabel: String
-    /// How the job was reached when it is a reusable workflow's: "called by .github/workflows/ci.yml job build".
+    /// Where the job was called from when it is a reusable workflow's: ".github/workflows/ci.yml job `build`"
+    /// (with the caller's leg in parentheses when it has a matrix).
     public let caller: String?
     /// A stable key for "the same job" across legs: file + job id + caller.
     public let jobKey: String
@@ -90,7 +91,7 @@ public final class StepRun: Sendable {
     public var whereSuffix: String {
         var parts: [String] = []
         if let via { parts.append(via) }
-        if let c = run.caller { parts.append(c) }
+        if let c = run.caller { parts.append("called by " + c) }
         return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
     }
 }
@@ -380,7 +381,7 @@ struct FlowWalker {
                 else { continue }
                 let declared = Self.workflowCallInputs(cwf) ?? []
                 let values = Self.inputs(defaults: declared, with: job.with, ctx: ctx)
-                let who = "called by \(file.path.display) job `\(job.id)`" + (label.isEmpty ? "" : " (\(label))")
+                let who = "\(file.path.display) job `\(job.id)`" + (label.isEmpty ? "" : " (\(label))")
                 for cj in cwf.jobs { walkJob(file: callee, workflow: cwf, job: cj, inputs: values, caller: who, depth: depth + 1) }
                 continue
             }
