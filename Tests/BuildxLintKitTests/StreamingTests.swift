@@ -99,21 +99,7 @@ import Testing
             }
 
             """
-        let workflow = """
-            on: push
-            jobs:
-              bake:
-                runs-on: ubuntu-latest
-                steps:
-                  - uses: docker/setup-buildx-action@v3
-                    with:
-                      version: v0.21.1
-                  - uses: docker/bake-action@v6
-                    with:
-                      source: .
-                      targets: api,web
-
-            """
+        let workflow = Examples.bakeAction("source: .\ntargets: api,web")
         let (streamed, whole) = Self.both(Self.sources([("docker-bake.hcl", bake), (".github/workflows/bake.yml", workflow)]))
         #expect(streamed == whole)
         #expect(streamed.contains { $0.ruleID == "BXC106" && $0.path == RepoPath("docker-bake.hcl") })
@@ -139,20 +125,7 @@ import Testing
             }
 
             """
-        let workflow = """
-            on: push
-            jobs:
-              bake:
-                runs-on: ubuntu-latest
-                steps:
-                  - uses: docker/setup-buildx-action@v3
-                    with:
-                      version: v0.21.1
-                  - uses: docker/bake-action@v6
-                    with:
-                      source: .
-
-            """
+        let workflow = Examples.bakeAction("source: .")
         for name in ["a.yml", "z.yml"] {
             let files = Self.sources([("docker-bake.hcl", bake), (".github/workflows/\(name)", workflow), (".github/workflows/m.yml", workflow)])
             let (streamed, whole) = Self.both(files)
