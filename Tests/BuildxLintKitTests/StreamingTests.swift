@@ -16,23 +16,11 @@ import Testing
         return (streamed.diagnostics, whole.diagnostics)
     }
 
+    /// A workflow whose build (step at line 9) reads and writes gha `scope` (the default when nil); its
+    /// cache-from is line 12 and cache-to line 13.
     static func build(_ context: String, scope: String?) -> String {
-        """
-        on: push
-        jobs:
-          image:
-            runs-on: ubuntu-latest
-            steps:
-              - uses: docker/setup-buildx-action@v3
-                with:
-                  version: v0.21.1
-              - uses: docker/build-push-action@v6
-                with:
-                  context: \(context)
-                  cache-from: type=gha\(scope.map { ",scope=\($0)" } ?? "")
-                  cache-to: type=gha,mode=max\(scope.map { ",scope=\($0)" } ?? "")
-
-        """
+        let s = scope.map { ",scope=\($0)" } ?? ""
+        return Examples.buildPush("context: \(context)\ncache-from: type=gha\(s)\ncache-to: type=gha,mode=max\(s)")
     }
 
     /// BXC109: the scope's first writer is in another workflow file.
@@ -59,22 +47,7 @@ import Testing
 
     /// BXC110: an import that another workflow writes is not reported; one that nothing writes is.
     @Test func importWrittenByAnotherFile() {
-        let reader = """
-            on: push
-            jobs:
-              image:
-                runs-on: ubuntu-latest
-                steps:
-                  - uses: docker/setup-buildx-action@v3
-                    with:
-                      version: v0.21.1
-                  - uses: docker/build-push-action@v6
-                    with:
-                      context: ./api
-                      cache-from: type=gha,scope=main
-                      cache-to: type=gha,mode=max,scope=pr
-
-            """
+        let reader = Examples.buildPush("context: ./api\ncache-from: type=gha,scope=main\ncache-to: type=gha,mode=max,scope=pr")
         let alone = Self.both(Self.sources([(".github/workflows/pr.yml", reader)]))
         #expect(alone.streamed == alone.whole)
         #expect(alone.streamed.contains { $0.ruleID == "BXC110" && $0.span.start.line == 12 })
