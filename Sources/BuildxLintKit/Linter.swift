@@ -146,18 +146,23 @@ public enum Linter {
         lookup = [:]
         Trace.mark("other files")
 
-        // Phase 4: repository-wide judgements, suppressions, configuration.
+        // Phase 4: repository-wide judgements, suppressions, configuration; each file's findings sorted on all
+        // cores. In path order, the files' sorted lists make the sorted whole (checked: a finding placed in
+        // another file than its own would need the full sort).
+        results.sort { $0.path < $1.path }
         let final = parallelMap(results) { r -> [Diagnostic] in
             var found = r.found + judge(r.pending, facts: facts).map { BakeCacheEntryFormatRule.relabel($0, kind: r.kind) }
             if let s = r.suppressions { found = s.apply(found, path: r.path) }
-            return options.config.apply(found)
+            return options.config.apply(found).sorted(by: Diagnostic.reportOrder)
         }
         var texts: [RepoPath: SourceText] = [:]
         for r in results { if let t = r.text { texts[r.path] = t } }
         let fileCount = results.count
         results = []
         var diagnostics = final.flatMap { $0 }
-        diagnostics.sort(by: Diagnostic.reportOrder)
+        if zip(diagnostics, diagnostics.dropFirst()).contains(where: { Diagnostic.reportOrder($1, $0) }) {
+            diagnostics.sort(by: Diagnostic.reportOrder)
+        }
         Trace.mark("judge and sort")
         return LintResult(diagnostics: Self.unique(diagnostics), fileCount: fileCount, texts: texts)
     }

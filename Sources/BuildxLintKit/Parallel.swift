@@ -1,4 +1,12 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The number of cores online (at least 1).
+let processorCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
 /// `transform` applied to every element on all cores, results in order. One element runs on the calling
 /// thread (phase 2 walks each workflow alone: no dispatch for that).

@@ -1,4 +1,4 @@
-import BuildxLintKit
+@testable import BuildxLintKit
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -485,6 +485,51 @@ struct GitSourceTests {
             }
             #expect(measured == size)
             #expect(text(try repo.file(at: RepoPath("w.yml"), mode: .revision(rev), maxFileSize: size))?.utf8.count == size)
+        }
+    }
+
+    /// Enough files in one folder that every mode reads them on all cores (blobs: `blobsPerWorker` per
+    /// core; work-tree files: `filesPerWorker` per folder and core): the result must be what one core reads.
+    @Test func manyFilesAreReadOnAllCoresInOrder() throws {
+        let fx = try Fixture()
+        let count = 4 * max(GitRepository.blobsPerWorker, FileWalker.filesPerWorker) + 3
+        var committed: [String: String] = [:]
+        for i in 0..<count {
+            let name = "wf/f-\(String(format: "%04d", i)).yml"
+            // Every seventh file is over the size limit used below.
+            committed[name] = i % 7 == 0 ? String(repeating: "x", count: 40 + i) : "file \(i)"
+        }
+        committed["top.yml"] = "top"
+        try fx.makeRepo(files: committed)
+        // The index and the work tree differ from HEAD in a few files.
+        try fx.write("wf/f-0001.yml", "staged 1")
+        try fx.git("add", "wf/f-0001.yml")
+        try fx.write("wf/f-0002.yml", "worktree 2")
+        let limit = 30
+        func expected(_ changes: [String: String]) -> [String: String] {
+            var out: [String: String] = [:]
+            for (k, v) in committed.merging(changes, uniquingKeysWith: { $1 }) {
+                out[k] = v.utf8.count > limit ? "<tooLarge \(v.utf8.count)>" : v
+            }
+            return out
+        }
+        let repo = try GitRepository.discover(from: fx.root)
+        #expect(summary(try repo.files(mode: .revision("HEAD"), select: all, maxFileSize: limit)) == expected([:]))
+        #expect(summary(try repo.files(mode: .staged, select: all, maxFileSize: limit)) == expected(["wf/f-0001.yml": "staged 1"]))
+        #expect(summary(try repo.files(mode: .worktree, select: all, maxFileSize: limit))
+            == expected(["wf/f-0001.yml": "staged 1", "wf/f-0002.yml": "worktree 2"]))
+        #expect(summary(try DirectorySource.files(root: fx.path("wf"), select: all, maxFileSize: limit)).count == count)
+
+        // Two blobs missing from the object database: the error names the first in path order, whichever
+        // core met it first.
+        for name in ["wf/f-0100.yml", "wf/f-0051.yml"] {
+            let oid = try fx.git("rev-parse", "HEAD:\(name)").trimmingCharacters(in: .whitespacesAndNewlines)
+            try fx.remove(".git/objects/\(oid.prefix(2))/\(oid.dropFirst(2))")
+        }
+        let fresh = try GitRepository.discover(from: fx.root)
+        for mode in [SourceMode.revision("HEAD"), .staged] {
+            let error = #expect(throws: SourceError.self) { try fresh.files(mode: mode, select: all, maxFileSize: noLimit) }
+            #expect(error?.message.hasPrefix("cannot read 'wf/f-0051.yml' (blob ") == true, "\(mode): \(error?.message ?? "")")
         }
     }
 

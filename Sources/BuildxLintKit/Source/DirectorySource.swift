@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -95,6 +96,8 @@ struct FileWalker {
         let baseCount = path.count
         listing.names.withUnsafeBufferPointer { namesBuffer in
             let names = UnsafeRawPointer(namesBuffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            // The folder's selected files, read once its entries are listed (on all cores when many).
+            var toRead: [(name: Int32, path: RepoPath)] = []
             for entry in listing.entries {
                 let name = names + Int(entry.offset)  // NUL-terminated inside `names`
                 if !isRoot { path.append(UInt8(ascii: "/")) }
@@ -126,18 +129,45 @@ struct FileWalker {
                     walkDirectory(fd: child, path: &path, isRoot: false, decide: decide)
                 } else if kind == DirType.regular {
                     guard decide(path, .file) else { continue }
-                    switch FileWalker.readRegularFile(dirFD: fd, name: name, maxFileSize: maxFileSize) {
-                    case .content(let content):
-                        files.append(SourceFile(path: RepoPath(bytes: path), content: content))
-                    case .notRegular, .missing:
-                        break
-                    case .failed(let e):
-                        warnings.append("cannot read '\(RepoPath(bytes: path).display)': \(FileWalker.errnoMessage(e))")
-                    }
+                    toRead.append((entry.offset, RepoPath(bytes: path)))
                 }
                 // Symlinks, FIFOs, sockets, devices: never read.
             }
+            let results = FileWalker.readFiles(toRead.map { names + Int($0.name) }, dirFD: fd, maxFileSize: maxFileSize)
+            for (file, result) in zip(toRead, results) {
+                switch result {
+                case .content(let content):
+                    files.append(SourceFile(path: file.path, content: content))
+                case .notRegular, .missing:
+                    break
+                case .failed(let e):
+                    warnings.append("cannot read '\(file.path.display)': \(FileWalker.errnoMessage(e))")
+                }
+            }
         }
+    }
+
+    /// Below this many files per core, one core reads a folder's files as quickly.
+    static let filesPerWorker = 32
+
+    /// `readRegularFile` for each of `names` (entries of the folder open as `dirFD`), results in order;
+    /// a folder with many selected files (a monorepo's `.github/workflows`) is read on all cores.
+    static func readFiles(_ names: [UnsafePointer<CChar>], dirFD: Int32, maxFileSize: Int) -> [ReadResult] {
+        let workers = min(processorCount, names.count / filesPerWorker)
+        guard workers > 1 else { return names.map { readRegularFile(dirFD: dirFD, name: $0, maxFileSize: maxFileSize) } }
+        var out = [ReadResult](repeating: .missing, count: names.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let o = UnsafeMutableSendableBuffer(buffer)
+            let shared = UncheckedSendable(names)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var i = w
+                while i < shared.value.count {
+                    o[i] = readRegularFile(dirFD: dirFD, name: shared.value[i], maxFileSize: maxFileSize)
+                    i += workers
+                }
+            }
+        }
+        return out
     }
 
     /// One folder's entries; names live NUL-terminated in one buffer (one allocation per folder,
