@@ -223,4 +223,116 @@ import Testing
             }
         }
     }
+
+}
+
+extension CacheEntryTests {
+    /// The one-pass parser against the two-pass reading of `ParseCacheEntry` it replaced (split every
+    /// field, decide the form from all of them, then build the fields), on generated entries.
+    @Test func onePassParserMatchesTwoPassReference() {
+        let tokens = [
+            "type=gha", "type=registry", "TYPE=local", "scope=a", "ref=u/app:cache", "mode=max", "src=/a", "a", "u/app",
+            "=", "==", ",", " ", "\"", "\"x,y\"", "\"a\"\"b\"", "\"k=v\"", "\"open", "${{ a, b = c }}", "${{ '}}' }}",
+            "ref=${{ matrix.p }}", "${{", "}}", "$", "é", "ignore-error=true", "\t",
+        ]
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        var texts = ["", ",", ",,", "\"\"", "type=gha,", ",type=gha"]
+        for _ in 0..<4000 {
+            var t = ""
+            for _ in 0..<(1 + next(6)) {
+                t += tokens[next(tokens.count)]
+                if next(3) == 0 { t += "," }
+            }
+            texts.append(t)
+        }
+        for text in texts {
+            let entry = CacheEntry(text)
+            let reference = Self.twoPass(text)
+            #expect(entry.form == reference.form, "\(text.debugDescription)")
+            #expect(entry.fields == reference.fields, "\(text.debugDescription)")
+            #expect(entry.csvError?.message == reference.csvError?.0 && entry.csvError?.offset == reference.csvError?.1, "\(text.debugDescription)")
+            #expect(entry.typeFields == entry.fields.filter { entry.form == .attributes && $0.hasEquals && $0.key == "type" })
+        }
+    }
+
+    /// The earlier two-pass parser, kept as the reference.
+    static func twoPass(_ text: String) -> (form: CacheEntry.Form, fields: [CacheField], csvError: (String, Int)?) {
+        let bytes = Array(text.utf8)
+        var csvError: (String, Int)? = nil
+        var i = 0
+        let n = bytes.count
+        let comma = UInt8(ascii: ","), dq = UInt8(ascii: "\"")
+        var rawFields: [CacheEntry.RawField] = []
+        while true {
+            let start = i
+            if i < n, bytes[i] == dq {
+                var content: [UInt8] = []
+                var offs: [Int] = []
+                i += 1
+                var closed = false
+                while i < n {
+                    if bytes[i] == dq {
+                        if i + 1 < n, bytes[i + 1] == dq {
+                            content.append(dq)
+                            offs.append(i)
+                            i += 2
+                            continue
+                        }
+                        closed = true
+                        i += 1
+                        break
+                    }
+                    content.append(bytes[i])
+                    offs.append(i)
+                    i += 1
+                }
+                if !closed, csvError == nil { csvError = ("unterminated quoted field", start) }
+                if closed, i < n, bytes[i] != comma, csvError == nil {
+                    csvError = ("extraneous or missing \" in quoted field", i)
+                    while i < n, bytes[i] != comma { i += 1 }
+                }
+                rawFields.append(CacheEntry.RawField(content: content[...], offsets: offs, range: start..<i))
+            } else {
+                while i < n, bytes[i] != comma {
+                    if bytes[i] == UInt8(ascii: "$"), let end = expressionEnd(bytes, i) {
+                        i = end
+                        continue
+                    }
+                    if bytes[i] == dq, csvError == nil { csvError = ("bare \" in non-quoted field", i) }
+                    i += 1
+                }
+                rawFields.append(CacheEntry.RawField(content: bytes[start..<i], offsets: nil, range: start..<i))
+            }
+            if i < n, bytes[i] == comma {
+                i += 1
+                continue
+            }
+            break
+        }
+        var fields: [CacheField] = []
+        let equals = rawFields.map { CacheEntry.firstEquals($0.content) }
+        let form: CacheEntry.Form = equals.contains { $0 != nil } ? .attributes : .refList
+        for (f, eq) in zip(rawFields, equals) {
+            let (startOff, endOff) = f.bounds
+            if form == .attributes, let e = eq {
+                let keyEnd = f.offset(e)
+                let valStart = e + 1 < f.content.endIndex ? f.offset(e + 1) : keyEnd + 1
+                fields.append(
+                    CacheField(
+                        rawKey: String(decoding: f.content[..<e], as: UTF8.self),
+                        value: String(decoding: f.content[(e + 1)...], as: UTF8.self), hasEquals: true,
+                        range: f.range, keyRange: startOff..<keyEnd, valueRange: valStart..<max(valStart, endOff)))
+            } else {
+                fields.append(
+                    CacheField(
+                        rawKey: "", value: String(decoding: f.content, as: UTF8.self), hasEquals: false,
+                        range: f.range, keyRange: startOff..<startOff, valueRange: startOff..<endOff))
+            }
+        }
+        return (form, fields, csvError)
+    }
 }

@@ -26,8 +26,11 @@ public struct DuplicateCacheExportRule: Rule {
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for build in context.builds {
+            let exports = build.entries(.export).filter { !$0.entry.isEmpty && !$0.entry.isWholeExpression }
+            // One export cannot repeat another (most builds have one).
+            guard exports.count > 1 else { continue }
             var seen: [String: [[String]: BuildCacheEntry]] = [:]
-            for be in build.entries(.export) where !be.entry.isEmpty && !be.entry.isWholeExpression {
+            for be in exports {
                 guard let id = Self.identity(be.entry) else { continue }
                 let target = be.bakeTarget ?? ""
                 if let first = seen[target]?[id] {

@@ -304,6 +304,8 @@ struct FlowWalker {
 
     /// Evaluates `env:` entries (in order) over `base`.
     static func evaluateEnv(_ entries: [NamedValue], _ base: EvalContext) -> [String: ExprValue] {
+        // Most steps have no `env:` (a copy of the context would retain each of its dictionaries for nothing).
+        if entries.isEmpty { return base.env }
         // One context whose `env` grows entry by entry (each entry sees the ones before it), updated in
         // place: a fresh context per entry would hold the dictionary and make every update copy it.
         var ctx = base

@@ -1203,7 +1203,8 @@ final class BakeResolver: HCLGlobalResolver {
         for name in dedupedAttributes {
             guard var s = st[name], let els = s.elements else { continue }
             var seen = Set<String>()
-            let kept = els.filter { seen.insert(dedupKey($0)).inserted }
+            // One element has nothing to be a repeat of.
+            let kept = els.count < 2 ? els : els.filter { seen.insert(dedupKey($0)).inserted }
             s.elements = kept
             s.value = .list(kept.map(\.value))
             // An empty cache list counts as unset (buildx normalises it to nil).

@@ -68,12 +68,14 @@ public struct CacheEntry: Sendable, Hashable {
         let bytes = Array(text.utf8)
         var fields: [CacheField] = []
         var csvError: (String, Int)? = nil
+        // A field without `=` reads the same in both forms, so one pass builds the fields and the form is
+        // decided at the end: ref-only when no field has `=`.
+        var anyEquals = false
         var i = 0
         let n = bytes.count
         let comma = UInt8(ascii: ","), dq = UInt8(ascii: "\"")
-        // Split into fields. An unquoted field is a slice of `bytes` (its indices are its offsets);
-        // a quoted one is its unescaped content with the offset of each byte.
-        var rawFields: [RawField] = []
+        // An unquoted field is a slice of `bytes` (its indices are its offsets); a quoted one is its
+        // unescaped content with the offset of each byte.
         while true {
             let start = i
             if i < n, bytes[i] == dq {
@@ -103,7 +105,7 @@ public struct CacheEntry: Sendable, Hashable {
                     csvError = ("extraneous or missing \" in quoted field", i)
                     while i < n, bytes[i] != comma { i += 1 }
                 }
-                rawFields.append(RawField(content: content[...], offsets: offs, range: start..<i))
+                fields.append(Self.field(RawField(content: content[...], offsets: offs, range: start..<i), &anyEquals))
             } else {
                 while i < n, bytes[i] != comma {
                     if bytes[i] == UInt8(ascii: "$"), let end = expressionEnd(bytes, i) {
@@ -113,7 +115,7 @@ public struct CacheEntry: Sendable, Hashable {
                     if bytes[i] == dq, csvError == nil { csvError = ("bare \" in non-quoted field", i) }
                     i += 1
                 }
-                rawFields.append(RawField(content: bytes[start..<i], offsets: nil, range: start..<i))
+                fields.append(Self.field(RawField(content: bytes[start..<i], offsets: nil, range: start..<i), &anyEquals))
             }
             if i < n, bytes[i] == comma {
                 i += 1
@@ -121,39 +123,28 @@ public struct CacheEntry: Sendable, Hashable {
             }
             break
         }
-        let equals = rawFields.map { Self.firstEquals($0.content) }
-        if !equals.contains(where: { $0 != nil }) {
-            self.form = .refList
-            for f in rawFields {
-                let (startOff, endOff) = f.bounds
-                fields.append(
-                    CacheField(
-                        rawKey: "", value: String(decoding: f.content, as: UTF8.self), hasEquals: false,
-                        range: f.range, keyRange: startOff..<startOff, valueRange: startOff..<endOff))
-            }
-        } else {
-            self.form = .attributes
-            for (f, eq) in zip(rawFields, equals) {
-                let (startOff, endOff) = f.bounds
-                if let e = eq {
-                    let keyEnd = f.offset(e)
-                    let valStart = e + 1 < f.content.endIndex ? f.offset(e + 1) : keyEnd + 1
-                    fields.append(
-                        CacheField(
-                            rawKey: String(decoding: f.content[..<e], as: UTF8.self),
-                            value: String(decoding: f.content[(e + 1)...], as: UTF8.self), hasEquals: true,
-                            range: f.range, keyRange: startOff..<keyEnd, valueRange: valStart..<max(valStart, endOff)))
-                } else {
-                    fields.append(
-                        CacheField(
-                            rawKey: "", value: String(decoding: f.content, as: UTF8.self), hasEquals: false,
-                            range: f.range, keyRange: startOff..<startOff, valueRange: startOff..<endOff))
-                }
-            }
-        }
+        self.form = anyEquals ? .attributes : .refList
         self.fields = fields
         self.csvError = csvError.map { (message: $0.0, offset: $0.1) }
-        self.typeFields = form == .attributes ? fields.filter { $0.hasEquals && $0.key == "type" } : []
+        self.typeFields = anyEquals ? fields.filter { $0.hasEquals && $0.key == "type" } : []
+    }
+
+    /// One CSV field split at its first `=` outside `${{ }}` (`anyEquals` set when it has one); a field
+    /// without `=` is all value.
+    static func field(_ f: RawField, _ anyEquals: inout Bool) -> CacheField {
+        let (startOff, endOff) = f.bounds
+        guard let e = firstEquals(f.content) else {
+            return CacheField(
+                rawKey: "", value: String(decoding: f.content, as: UTF8.self), hasEquals: false,
+                range: f.range, keyRange: startOff..<startOff, valueRange: startOff..<endOff)
+        }
+        anyEquals = true
+        let keyEnd = f.offset(e)
+        let valStart = e + 1 < f.content.endIndex ? f.offset(e + 1) : keyEnd + 1
+        return CacheField(
+            rawKey: String(decoding: f.content[..<e], as: UTF8.self),
+            value: String(decoding: f.content[(e + 1)...], as: UTF8.self), hasEquals: true,
+            range: f.range, keyRange: startOff..<keyEnd, valueRange: valStart..<max(valStart, endOff))
     }
 
     /// One field before it is split at `=`: its content and where each content byte came from.
