@@ -232,6 +232,7 @@ public enum Linter {
             found += rule.check(context).map { BakeCacheEntryFormatRule.relabel($0, kind: a.kind) }
             pending += rule.pending(context)
         }
+        if a.text.usesCRLF { found = found.map { $0.withCRLFFixes() } }
         let suppressions = Suppressions(text: a.text, root: a.yaml?.root)
         return FileResult(
             p, found: found, pending: pending.isEmpty ? [] : pending.withUnsafeBufferPointer { Array($0) },

@@ -46,6 +46,12 @@ import Testing
                     #expect(!after.contains { $0.ruleID == d.id && $0.span.start.line == diag.span.start.line && $0.message == diag.message },
                         "\(d.id) fix '\(fix.title)' did not remove the finding:\n\(fixed)")
                     #expect(!after.contains { $0.ruleID == "BXC000" }, "\(d.id) fix produced unparsable YAML:\n\(fixed)")
+                    // Nothing new either: no rule reports more after the fix than before it.
+                    let before = TestSupport.lint(workflow: original, path: example.path)
+                    for id in Set(after.map(\.ruleID)) {
+                        #expect(after.filter { $0.ruleID == id }.count <= before.filter { $0.ruleID == id }.count,
+                            "\(d.id) fix '\(fix.title)' adds \(id) findings:\n\(fixed)\n\(after.filter { $0.ruleID == id }.map(\.message))")
+                    }
                 }
             }
         }

@@ -19,7 +19,7 @@ public struct TextEdit: Sendable, Hashable {
     public let replacement: String
     public init(span: SourceSpan, replacement: String) {
         self.span = span
-        self.replacement = replacement
+        self.replacement = ExprValue.writtenAsExpressions(replacement)
     }
 }
 
@@ -57,12 +57,29 @@ public struct Diagnostic: Sendable, Hashable {
         self.severity = severity
         self.path = path
         self.span = span
-        self.message = message
-        self.help = help
+        // Values the analysis knows only as a context expression are shown as that expression.
+        self.message = ExprValue.writtenAsExpressions(message)
+        self.help = help.map(ExprValue.writtenAsExpressions)
         self.fixes = fixes
     }
 
     /// The order of the JSON contract: path, line, column, rule id.
+    /// This finding with CRLF line breaks in the text its fixes insert (rules write `\n`), for a file whose
+    /// lines end in CRLF. A `\r\n` already written stays as it is.
+    public func withCRLFFixes() -> Diagnostic {
+        guard fixes.contains(where: { $0.edits.contains { $0.replacement.utf8.contains(0x0A) } }) else { return self }
+        let converted = fixes.map { fix in
+            Fix(title: fix.title, edits: fix.edits.map { edit in
+                let lines = edit.replacement.split(separator: "\n", omittingEmptySubsequences: false)
+                let joined = lines.indices.map { i in
+                    i < lines.count - 1 && !lines[i].hasSuffix("\r") ? lines[i] + "\r" : String(lines[i])
+                }.joined(separator: "\n")
+                return TextEdit(span: edit.span, replacement: joined)
+            })
+        }
+        return Diagnostic(ruleID: ruleID, ruleName: ruleName, severity: severity, path: path, span: span, message: message, help: help, fixes: converted)
+    }
+
     public static func reportOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
         if a.path != b.path { return a.path < b.path }
         if a.span.start.line != b.span.start.line { return a.span.start.line < b.span.start.line }

@@ -129,6 +129,13 @@ public struct SourceText: Sendable {
     /// Number of lines (a final line break starts an empty last line).
     public var lineCount: Int { lineStarts.count }
 
+    /// Whether the first line ends in CRLF (the file's convention for text a fix inserts).
+    public var usesCRLF: Bool {
+        guard lineStarts.count > 1 else { return false }
+        let end = lineStarts[1]
+        return end >= 2 && bytes[end - 1] == 0x0A && bytes[end - 2] == 0x0D
+    }
+
     /// Byte range of line `line` (1-based), without its line break. Out-of-range lines give an empty range at the end.
     public func lineRange(_ line: Int) -> Range<Int> {
         guard line >= 1, line <= lineStarts.count else { return bytes.count..<bytes.count }

@@ -82,7 +82,7 @@ public struct PackedCacheEntriesRule: Rule {
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for (_, be) in context.cacheEntries {
+        for (build, be) in context.cacheEntries {
             let entry = be.entry
             guard entry.form == .attributes else { continue }
             // Cheap pre-check: only entries with a second `type=`, a space, or a bare field can be packed.
@@ -107,7 +107,9 @@ public struct PackedCacheEntriesRule: Rule {
                 help = "Write each cache entry as its own list element:\n\(be.direction.rawValue) = [\n" + parts.map { "  \"\($0)\"," }.joined(separator: "\n") + "\n]"
             } else if let flag = be.flag {
                 let name = flag == "--set" ? "--set \(prefix)" : flag + " "
-                help = "Pass each cache entry with its own flag:\n" + parts.map { "\(name)'\($0)'" }.joined(separator: " \\\n")
+                // A script written on one line gets the flags on one line (a `\` line break would end the value).
+                let oneLine = build?.step.run.map { $0.scalarStyle != .literal } ?? false
+                help = "Pass each cache entry with its own flag:\n" + parts.map { "\(name)'\($0)'" }.joined(separator: oneLine ? " " : " \\\n")
             } else if let edit = Self.edit(context, be, parts: parts, prefix: prefix) {
                 fixes = [Fix(title: "Put each cache entry on its own line", edits: [edit])]
             }
@@ -115,7 +117,7 @@ public struct PackedCacheEntriesRule: Rule {
             out.append(
                 diagnostic(
                     context, located.span,
-                    "\(parts.count) cache \(what) packed into one \(be.inputLabel) entry\(be.viaSuffix); buildx reads it as ONE\(entry.type.map { " `type=\($0)`" } ?? "") entry whose later keys overwrite the earlier ones, so only one of the \(parts.count) is used",
+                    "\(parts.count) cache \(what) packed into one \(be.entryLabel)\(be.viaSuffix); buildx reads it as ONE\(entry.type.map { " `type=\($0)`" } ?? "") entry whose later keys overwrite the earlier ones, so only one of the \(parts.count) is used",
                     help: help, fixes: fixes))
         }
         return out
@@ -125,6 +127,15 @@ public struct PackedCacheEntriesRule: Rule {
     /// first, at a `type=` that follows whitespace inside a field (entries joined with a space, as a folded
     /// block or a copy-paste leaves them), and at each bare reference after key=value fields. Returns one
     /// string per would-be entry.
+    /// Whether `entry` packs several entries (what this rule reports): other rules leave such entries to it.
+    static func isPacked(_ entry: CacheEntry) -> Bool {
+        guard entry.form == .attributes else { return false }
+        guard entry.typeFields.count > 1 || entry.text.utf8.contains(UInt8(ascii: " "))
+            || entry.fields.contains(where: { !$0.hasEquals })
+        else { return false }
+        return split(entry).count > 1
+    }
+
     static func split(_ entry: CacheEntry) -> [String] {
         let bytes = Array(entry.text.utf8)
         // Segments: fields, with a field cut where whitespace precedes `type=`.
@@ -201,7 +212,16 @@ public struct PackedCacheEntriesRule: Rule {
         case .plain:
             guard list.items.count == 1, origin.valueSpan.start.line == origin.valueSpan.end.line else { return nil }
             let indent = context.indentation(ofLine: origin.valueSpan.start.line) + "  "
-            return TextEdit(span: origin.valueSpan, replacement: "|\n" + lines.map { indent + $0 }.joined(separator: "\n"))
+            let block = lines.map { indent + $0 }.joined(separator: "\n")
+            // A comment after the value would end up inside the block (as cache data): it moves after `|`.
+            let text = context.file.text
+            let lineEnd = text.lineRange(origin.valueSpan.end.line).upperBound
+            let rest = text.bytes[trimmingASCIIWhitespace(text.bytes, origin.valueSpan.end.offset..<lineEnd)]
+            if rest.isEmpty { return TextEdit(span: origin.valueSpan, replacement: "|\n" + block) }
+            guard rest.first == UInt8(ascii: "#") else { return nil }
+            return TextEdit(
+                span: SourceSpan(start: origin.valueSpan.start, end: text.position(ofOffset: lineEnd)),
+                replacement: "| " + String(decoding: rest, as: UTF8.self) + "\n" + block)
         default:
             return nil
         }

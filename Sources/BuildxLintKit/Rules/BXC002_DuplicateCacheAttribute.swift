@@ -26,7 +26,7 @@ public struct DuplicateCacheAttributeRule: Rule {
                     out.append(
                         diagnostic(
                             context, be.located.span(of: f),
-                            "`\(f.key)` is set twice in this \(be.inputLabel) entry\(be.viaSuffix) (`\(first.value)` then `\(f.value)`); buildx keeps only the last value",
+                            "`\(f.key)` is set twice in this \(be.entryLabel)\(be.viaSuffix) (`\(first.value)` then `\(f.value)`); buildx keeps only the last value",
                             help: "Remove the repeated `\(f.key)=`; only its last value is used."))
                 }
                 seen[f.key] = f

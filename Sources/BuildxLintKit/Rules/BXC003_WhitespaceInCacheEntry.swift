@@ -56,7 +56,7 @@ public struct WhitespaceInCacheEntryRule: Rule {
             out.append(
                 diagnostic(
                     context, be.located.span(of: first),
-                    "whitespace inside the \(be.inputLabel) entry\(be.viaSuffix): buildx does not trim fields, so it reads \(names) with the spaces and ignores \(bad.count == 1 ? "it" : "them")",
+                    "whitespace inside the \(be.entryLabel)\(be.viaSuffix): buildx does not trim fields, so it reads \(names) with the spaces and ignores \(bad.count == 1 ? "it" : "them")",
                     help: "Remove the spaces; keys are not trimmed:\n\(cleaned)", fixes: fixes))
         }
         return out

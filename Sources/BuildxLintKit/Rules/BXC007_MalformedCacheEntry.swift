@@ -38,7 +38,7 @@ public struct MalformedCacheEntryRule: Rule {
         for (_, be) in context.cacheEntries {
             let entry = be.entry
             // Built only for a finding (most entries have none).
-            var where_: String { "\(be.inputLabel) entry\(be.viaSuffix)" }
+            var where_: String { "\(be.entryLabel)\(be.viaSuffix)" }
             if let err = entry.csvError {
                 out.append(
                     diagnostic(

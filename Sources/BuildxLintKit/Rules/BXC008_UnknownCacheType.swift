@@ -38,7 +38,7 @@ public struct UnknownCacheTypeRule: Rule {
             out.append(
                 diagnostic(
                     context, be.located.span(of: f),
-                    "unknown cache type `\(f.value)` in the \(be.inputLabel) entry\(be.viaSuffix); \(effect)",
+                    "unknown cache type `\(f.value)` in the \(be.entryLabel)\(be.viaSuffix); \(effect)",
                     help: "Use \(suggestion).", fixes: fixes, severity: be.direction == .export ? .error : .warning))
         }
         return out

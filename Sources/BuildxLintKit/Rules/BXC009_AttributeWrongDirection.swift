@@ -30,7 +30,7 @@ public struct AttributeWrongDirectionRule: Rule {
             let entry = be.entry
             guard entry.typeFields.count <= 1, let type = entry.type, !type.hasSubstring("${{") else { continue }
             // Built only for a finding (most entries have none).
-            var where_: String { "\(be.inputLabel) entry\(be.viaSuffix)" }
+            var where_: String { "\(be.entryLabel)\(be.viaSuffix)" }
             if type == "local" {
                 let (need, wrong) = be.direction == .import ? ("src", "dest") : ("dest", "src")
                 if entry.attribute(need) == nil, let f = entry.field(wrong) {

@@ -60,7 +60,7 @@ public struct RegistryRefUppercaseRule: Rule {
                 out.append(
                     diagnostic(
                         context, be.located.span(of: f),
-                        "registry cache ref in the \(be.inputLabel) entry\(be.viaSuffix): \(problem), but image names must be lowercase; \(effect)",
+                        "registry cache ref in the \(be.entryLabel)\(be.viaSuffix): \(problem), but image names must be lowercase; \(effect)",
                         help: "Lowercase the image name used in `ref=`: compute a lowercased slug in a step (`echo \"IMAGE=${GITHUB_REPOSITORY,,}\" >> \"$GITHUB_ENV\"`) or use docker/metadata-action, and use that.",
                         severity: severity))
             }

@@ -81,8 +81,17 @@ public struct MatrixSharedGHAScopeRule: Rule {
             let stepText = c.second.build.step.with.compactMap(\.value.scalar).joined(separator: "\n") + (c.second.build.step.run?.scalar ?? "")
             let read = dims.filter { stepText.hasSubstring("matrix.\($0.key)") }
             if !read.isEmpty { dims = read }
+            // One dimension without `/` that tells every leg of the job apart is enough (`matrix.pair` next to
+            // `matrix.platform`): no PLATFORM_PAIR step to add, and the fix can be offered.
+            let run = c.second.stepRun.run
+            let legs = context.repository.jobRuns(inWorkflow: run.file.path).filter { $0.job.id == run.job.id && $0.caller == run.caller }
+            if dims.count > 1, let single = dims.first(where: { d in
+                !d.values.contains { $0.contains("/") } && SharedLocation.tellsApart(legs, key: d.key)
+            }) {
+                dims = [single]
+            }
             let (suffix, pairKey) = SharedLocation.suffix(dims)
-            let legs = "legs \(c.first.stepRun.legName) and \(c.second.stepRun.legName)"
+            let legNames = "legs \(c.first.stepRun.legName) and \(c.second.stepRun.legName)"
             let what = c.location.backend == "gha" ? "scope" : c.location.backend == "registry" ? "ref" : "name"
             var help = "Give each matrix leg its own \(c.location.backend) \(what) on both cache-from and cache-to"
             if !suffix.isEmpty {
@@ -106,7 +115,7 @@ public struct MatrixSharedGHAScopeRule: Rule {
                 Diagnostic(
                     ruleID: rule.description.id, ruleName: rule.description.name, severity: rule.description.severity,
                     path: context.file.path, span: span,
-                    message: "\(legs) build different things but both write \(c.location)\(c.second.stepRun.whereSuffix); each export replaces the other's, so only the last leg to finish keeps a cache",
+                    message: "\(legNames) build different things but both write \(c.location)\(c.second.stepRun.whereSuffix); each export replaces the other's, so only the last leg to finish keeps a cache",
                     help: help, fixes: fixes))
         }
         return out

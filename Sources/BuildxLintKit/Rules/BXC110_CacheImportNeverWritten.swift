@@ -28,9 +28,10 @@ public struct CacheImportNeverWrittenRule: Rule {
         var out: [PendingFinding] = []
         let id = description.id, name = description.name, severity = description.severity, path = context.file.path
         for run in context.buildRuns where run.stepRun.mayRun {
-            let ownExports = run.exports.flatMap { $0.locations ?? [] }
-            // A packed entry (BXC001) imports only its last location by accident: that finding covers it.
-            for ev in run.imports where (ev.entry?.typeFields.count ?? 0) <= 1 {
+            // A packed entry (BXC001) imports or exports only its last location by accident: that finding
+            // covers it (and its location, cut from the packed text, is no value to suggest).
+            let ownExports = run.exports.filter { !($0.entry.map(PackedCacheEntriesRule.isPacked) ?? false) }.flatMap { $0.locations ?? [] }
+            for ev in run.imports where !(ev.entry.map(PackedCacheEntriesRule.isPacked) ?? false) {
                 for loc in ev.locations ?? [] where loc.backend == "gha" || loc.backend == "registry" {
                     // Only when this build writes another location of the same backend (a mismatch, not a
                     // deliberate import-only build), and every writer's location is known.

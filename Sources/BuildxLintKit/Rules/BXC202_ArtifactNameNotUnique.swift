@@ -79,11 +79,25 @@ public struct ArtifactNameNotUniqueRule: Rule {
                         diagnostic(
                             context, span,
                             "\(who) all upload an artifact named `\(name)`; upload-artifact v4+ refuses a second artifact with the same name in a run",
-                            help: "Make the name unique per leg, e.g. `name: \(name)-${{ env.PLATFORM_PAIR }}` (with a PLATFORM_PAIR step) or `-${{ matrix.<key> }}`, and download with `pattern: \(name)-*` and `merge-multiple: true`."))
+                            help: "Make the name unique per leg, e.g. \(Self.uniqueName(name, other, sr, context)), and download with `pattern: \(name)-*` and `merge-multiple: true`."))
                 }
                 seen[name] = seen[name] ?? sr
             }
         }
         return out
+    }
+
+    /// A per-leg name to suggest: a matrix value that tells the job's legs apart and holds no `/` (not
+    /// allowed in artifact names), else PLATFORM_PAIR derived from the platform.
+    static func uniqueName(_ name: String, _ a: StepRun, _ b: StepRun, _ context: RuleContext) -> String {
+        if a.stepKey == b.stepKey {
+            let run = b.run
+            let legs = context.repository.jobRuns(inWorkflow: run.file.path).filter { $0.job.id == run.job.id && $0.caller == run.caller }
+            let dims = SharedLocation.differingDimensions(a.run, b.run)
+            if let d = dims.first(where: { d in !d.values.contains { $0.contains("/") } && SharedLocation.tellsApart(legs, key: d.key) }) {
+                return "`name: \(name)-${{ matrix.\(d.key) }}`"
+            }
+        }
+        return "`name: \(name)-${{ env.PLATFORM_PAIR }}` (with a step that derives PLATFORM_PAIR from the platform) or `-${{ matrix.<key> }}` with a matrix key whose values have no `/`"
     }
 }

@@ -33,11 +33,24 @@ public struct LocalCacheUnboundedGrowthRule: Rule {
                     let span = SharedLocation.span(ev, run, direction: .export)
                     guard reported.insert(span.start.offset).inserted else { continue }
                     let dir = loc.identity
+                    // The entry as written, with only its destination changed.
+                    let bytes = Array(e.text.utf8)
+                    let renamed = e.fields.map { f in
+                        f.hasEquals && f.key == "dest" ? "\(f.rawKey)=\(f.value)-new" : String(decoding: bytes[f.range], as: UTF8.self)
+                    }.joined(separator: ",")
+                    let replace = "rm -rf \(dir)\nmv \(dir)-new \(dir)"
+                    let how: String
+                    switch run.build.kind {
+                    case .cliBuild, .cliBake:
+                        how = "\n--cache-to \"\(renamed)\"\nand after the build command, in the same script:\n\(replace)"
+                    default:
+                        how = "\ncache-to: \(renamed)\n- run: |\n" + replace.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+                    }
                     out.append(
                         diagnostic(
                             context, span,
                             "cache-to writes `\(dir)`, the folder cache-from reads\(run.stepRun.whereSuffix): the local exporter never deletes old blobs, so the restored and re-saved cache grows every run",
-                            help: "Export to a new folder and replace the old one after the build:\ncache-to: type=local,dest=\(dir)-new,mode=max\n- run: |\n    rm -rf \(dir)\n    mv \(dir)-new \(dir)\n(or add `reset=true` with buildx v0.35.0 or newer)."))
+                            help: "Export to a new folder and replace the old one after the build:" + how + "\n(or add `reset=true` with buildx v0.35.0 or newer)."))
                 }
             }
         }

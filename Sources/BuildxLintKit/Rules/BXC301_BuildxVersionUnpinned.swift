@@ -36,14 +36,19 @@ public struct BuildxVersionUnpinnedRule: Rule {
         for job in context.file.jobs {
             for setup in job.setups {
                 let step = setup.step
-                let binaryNote = publishes && step.input("cache-binary") == nil
-                    ? "\nThis workflow publishes on tags or releases: also set `cache-binary: false`, so the pinned binary is not restored from a cache that other branches can write."
-                    : ""
+                let cacheBinarySince = Self.cacheBinaryFirstRelease(step)
+                var binaryNote = ""
+                if publishes && step.input("cache-binary") == nil {
+                    binaryNote = "\nThis workflow publishes on tags or releases: "
+                        + (cacheBinarySince.map { "once the step uses setup-buildx-action \($0) or later (the first with the input), " } ?? "")
+                        + "also set `cache-binary: false`, so the pinned binary is not restored from a cache that other branches can write."
+                }
                 switch setup.versionValue {
                 case .absent:
                     guard let uses = step.usesNode else { continue }
                     var lines = ["version: \(pin)"]
-                    if binaryNote != "" { lines.append("cache-binary: false") }
+                    // Only where the pinned release has the input (earlier ones ignore it, and BXC308 reports it).
+                    if binaryNote != "", cacheBinarySince == nil { lines.append("cache-binary: false") }
                     out.append(
                         diagnostic(
                             context, uses.valueSpan,
@@ -86,6 +91,16 @@ public struct BuildxVersionUnpinnedRule: Rule {
     }
 
     /// Inserts `lines` under the step's `with:` (creating it when absent), when the step is a block mapping.
+    /// The first setup-buildx-action release with a `cache-binary` input when the step pins an earlier
+    /// release, else nil (the input exists, or the release is not known).
+    static func cacheBinaryFirstRelease(_ step: Step) -> Version? {
+        guard let uses = step.uses, let action = uses.repository, ReleaseFacts.knowsInputs(of: action), let ref = uses.ref,
+            let release = ReleaseFacts.release(of: action, ref: ref),
+            case .notInThisRelease(let first, _) = ReleaseFacts.status(of: "cache-binary", action: action, version: release)
+        else { return nil }
+        return first
+    }
+
     static func insertFix(_ context: RuleContext, _ step: Step, _ lines: [String]) -> [Fix] {
         let text = context.file.text
         guard step.node.collectionStyle == .block, let usesPair = step.node.pair("uses") else { return [] }

@@ -22,12 +22,14 @@ public struct MutableActionRefRule: Rule {
                 let node = step.usesNode
             else { continue }
             if uses.isCommitSHA || Version(ref, requireV: true) != nil || ref.contains("${{") { continue }
-            let major = GeneratedData.newestPerMajor[repo]?.keys.max().map { "v\($0)" } ?? "vN"
+            // The newest major tag when the release list knows the action; else no guess.
+            let help = GeneratedData.newestPerMajor[repo]?.keys.max().map { "Use a release tag such as `\(repo)@v\($0)` (or a full commit SHA)." }
+                ?? "Use a release tag of \(repo) (the major tag of its newest release, `@v` and a number) or a full commit SHA."
             out.append(
                 diagnostic(
                     context, node.valueSpan,
                     "`\(uses.raw)` follows the branch `\(ref)`, so the action's code and defaults change between runs",
-                    help: "Use a release tag such as `\(repo)@\(major)` (or a full commit SHA)."))
+                    help: help))
         }
         return out
     }

@@ -40,6 +40,15 @@ enum SharedLocation {
         }
     }
 
+    /// Whether matrix value `key` is known and different in each of `legs`.
+    static func tellsApart(_ legs: [JobRun], key: String) -> Bool {
+        var seen = Set<String>()
+        for leg in legs {
+            guard let v = leg.matrix[key]?.templateText, !ExprValue.hasMarker(v), seen.insert(v).inserted else { return false }
+        }
+        return legs.count > 1
+    }
+
     /// The template to make a location unique per leg: `${{ matrix.k }}` joined, or PLATFORM_PAIR when a
     /// value holds `/` (not allowed in tags and artifact names; the docs' idiom).
     static func suffix(_ dims: [(key: String, values: [String])]) -> (text: String, needsPair: String?) {

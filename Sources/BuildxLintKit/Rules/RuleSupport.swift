@@ -33,6 +33,12 @@ extension BuildCacheEntry {
         return "`\(direction.rawValue)`"
     }
 
+    /// The entry as messages name it: "`cache-to` entry", "`cache-from` entry of target `app`".
+    var entryLabel: String {
+        if flag == nil, list == nil { return "`\(direction.rawValue)` entry of target `\(bakeTarget ?? "?")`" }
+        return inputLabel + " entry"
+    }
+
     /// Where the value came from, for messages: " (through env `X`)" or "".
     var viaSuffix: String { list?.value.via.map { " (through \($0))" } ?? "" }
 }

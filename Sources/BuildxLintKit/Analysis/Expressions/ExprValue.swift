@@ -128,6 +128,34 @@ public indirect enum ExprValue: Sendable, Hashable {
         s.unicodeScalars.contains { $0 == "\u{27E8}" }
     }
 
+    /// `s` with each marker of a context value (`⟨github.ref_name⟩`) written back as the expression that
+    /// gives it (`${{ github.ref_name }}`), for text a user reads or pastes (messages, help, fixes). Markers
+    /// of computed values (`⟨lower.github.repository⟩`, `⟨eq#…⟩`) have no such expression and stay.
+    public static func writtenAsExpressions(_ s: String) -> String {
+        guard s.hasSubstring("\u{27E8}") else { return s }
+        var out = ""
+        var rest = s[...]
+        while let open = rest.firstIndex(of: "\u{27E8}") {
+            out += rest[..<open]
+            let afterOpen = rest.index(after: open)
+            guard let close = rest[afterOpen...].firstIndex(of: "\u{27E9}") else { return out + rest[open...] }
+            let name = String(rest[afterOpen..<close])
+            let root = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
+            if isPlainSymbolName(name), expressionContexts.contains(root) {
+                out += "${{ \(name) }}"
+            } else {
+                out += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    /// The contexts an expression can name (a symbol rooted in one of them is that expression's value).
+    static let expressionContexts: Set<String> = [
+        "github", "env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix", "needs", "inputs",
+    ]
+
     /// Whether `s` can be used as a symbol name as it is (lowercase letters, digits, `_`, `.`, `-`).
     static func isPlainSymbolName(_ s: String) -> Bool {
         !s.isEmpty

@@ -1,0 +1,260 @@
+import Testing
+@testable import BuildxLintKit
+
+/// Fixes and help snippets pasted as offered: each must clear its finding and add none (cases found by
+/// applying every fix the linter offers on ../shared/corpus and the benchmark corpus).
+@Suite struct FixTextTests {
+    /// The findings of `rule` in `workflow`, each fix applied, and what the linter says afterwards.
+    static func fixed(_ workflow: String, rule: String) -> [(finding: Diagnostic, after: [Diagnostic], text: String)] {
+        TestSupport.lint(workflow: workflow).filter { $0.ruleID == rule }.flatMap { d in
+            d.fixes.map { fix in
+                let text = apply(fix, to: workflow)
+                return (d, TestSupport.lint(workflow: text), text)
+            }
+        }
+    }
+
+    static func publishing(setup: String) -> String {
+        """
+        on:
+          push:
+            tags: ['v*']
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: \(setup)
+              - uses: docker/build-push-action@v6
+                with:
+                  push: true
+
+        """
+    }
+
+    /// `cache-binary` came with setup-buildx-action v3.1.0: an older pinned release gets only `version:`
+    /// (the input would be ignored there, and BXC308 reports it), and the help says when to add it.
+    @Test func unpinnedSetupOnAnOldReleaseGetsNoCacheBinary() throws {
+        let old = Self.fixed(Self.publishing(setup: "docker/setup-buildx-action@v2"), rule: "BXC301")
+        #expect(old.count == 1)
+        for (finding, after, text) in old {
+            #expect(!text.contains("cache-binary"), "\(text)")
+            #expect(text.contains("version: \(ReleaseFacts.latestStableBuildx)"))
+            #expect(after.filter { $0.ruleID == "BXC301" || $0.ruleID == "BXC308" }.isEmpty, "\(after.map(\.message))")
+            #expect(finding.help?.contains("once the step uses setup-buildx-action v3.1.0 or later (the first with the input), also set `cache-binary: false`") == true, "\(finding.help ?? "")")
+        }
+        // A release with the input gets both lines.
+        let current = Self.fixed(Self.publishing(setup: "docker/setup-buildx-action@v3"), rule: "BXC301")
+        #expect(current.count == 1)
+        for (finding, after, text) in current {
+            #expect(text.contains("cache-binary: false"), "\(text)")
+            #expect(after.filter { $0.ruleID == "BXC301" || $0.ruleID == "BXC308" }.isEmpty, "\(after.map(\.message))")
+            #expect(finding.help?.contains("releases: also set `cache-binary: false`") == true, "\(finding.help ?? "")")
+        }
+    }
+
+    /// Values known only as a context expression are written as that expression wherever users read them
+    /// (a help snippet with `⟨github.ref_name⟩` pasted as is would be a fixed scope).
+    @Test func contextValuesAreShownAsExpressions() throws {
+        let workflow = """
+        name: ci
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - uses: docker/setup-buildx-action@v3
+                with:
+                  version: v0.21.1
+              - uses: docker/bake-action@v6
+                with:
+                  files: compose.yaml
+                  load: true
+                  set: |
+                    *.cache-from=type=gha,scope=${{ github.ref_name }}
+                    *.cache-to=type=gha,scope=${{ github.ref_name }},mode=max
+"""
+        let compose = """
+        services:
+          api:
+            build:
+              context: ./api
+          web:
+            build:
+              context: ./web
+"""
+        let found = TestSupport.lint([(".github/workflows/ci.yml", workflow), ("compose.yaml", compose)]).diagnostics
+        let bxc106 = try #require(found.first { $0.ruleID == "BXC106" })
+        #expect(bxc106.help?.contains("`scope=${{ github.ref_name }}-api` for `api`") == true, "\(bxc106.help ?? "")")
+        #expect(bxc106.message.contains("gha scope `${{ github.ref_name }}`"), "\(bxc106.message)")
+        for d in found { #expect(!(d.message + (d.help ?? "")).contains("\u{27E8}"), "\(d.message)") }
+
+        #expect(ExprValue.writtenAsExpressions("scope=⟨github.ref_name⟩-⟨matrix.platform⟩") == "scope=${{ github.ref_name }}-${{ matrix.platform }}")
+        // Computed values and unknown runner labels have no expression: they stay as they are.
+        for kept in ["ghcr.io/⟨lower.github.repository⟩", "⟨eq#0123456789abcdef⟩", "runs-on ⟨?⟩", "open ⟨github.sha", "plain"] {
+            #expect(ExprValue.writtenAsExpressions(kept) == kept)
+        }
+    }
+
+    /// A comment after a packed one-line value moves after `|` (inside the block it would be cache data).
+    @Test func packedEntryFixKeepsATrailingComment() throws {
+        let workflow = Examples.buildPush("cache-to: type=gha,scope=a,mode=max,type=gha,scope=b,mode=max # both platforms")
+        let results = Self.fixed(workflow, rule: "BXC001")
+        #expect(results.count == 1)
+        for (_, after, text) in results {
+            #expect(text.contains("cache-to: | # both platforms\n            type=gha,scope=a,mode=max\n            type=gha,scope=b,mode=max\n"), "\(text)")
+            #expect(after.isEmpty, "\(after.map(\.message))")
+        }
+        // Without a comment the value is replaced as before.
+        let plain = Self.fixed(Examples.buildPush("cache-to: type=gha,scope=a,type=gha,scope=b"), rule: "BXC001")
+        #expect(plain.first?.text.contains("cache-to: |\n            type=gha,scope=a\n            type=gha,scope=b\n") == true)
+    }
+
+    /// Fixes in a file with CRLF line breaks insert CRLF line breaks.
+    @Test func fixesKeepCRLFLineBreaks() throws {
+        let workflow = Self.publishing(setup: "docker/setup-buildx-action@v3").replacingAll("\n", with: "\r\n")
+        let results = Self.fixed(workflow, rule: "BXC301")
+        #expect(results.count == 1)
+        for (_, after, text) in results {
+            #expect(!text.utf8.enumerated().contains { i, b in b == 0x0A && (i == 0 || Array(text.utf8)[i - 1] != 0x0D) }, "LF without CR:\n\(text)")
+            #expect(after.filter { $0.ruleID == "BXC301" }.isEmpty)
+        }
+        let lf = Self.fixed(Self.publishing(setup: "docker/setup-buildx-action@v3"), rule: "BXC301")
+        #expect(lf.first.map { !$0.text.contains("\r") } == true)
+    }
+
+    static func matrixBuild(_ matrix: String, scope: String = "app") -> String {
+        """
+        on: push
+        jobs:
+          build:
+            runs-on: ${{ matrix.runner }}
+            strategy:
+              matrix:
+        \(Examples.indent(matrix, by: 8))
+            steps:
+              - uses: docker/setup-buildx-action@v3
+                with:
+                  version: v0.21.1
+              - uses: docker/build-push-action@v6
+                with:
+                  platforms: ${{ matrix.platform }}
+                  tags: user/app:${{ matrix.pair }}
+                  cache-from: type=gha,scope=\(scope)
+                  cache-to: type=gha,mode=max,scope=\(scope)
+
+        """
+    }
+
+    /// A matrix value without `/` that tells the legs apart is used alone (no PLATFORM_PAIR step to add),
+    /// and the fix is offered.
+    @Test func sharedScopeFixUsesOneDistinguishingValue() throws {
+        let workflow = Self.matrixBuild("""
+            include:
+              - { platform: linux/amd64, pair: linux-amd64, runner: ubuntu-24.04 }
+              - { platform: linux/arm64, pair: linux-arm64, runner: ubuntu-24.04-arm }
+            """)
+        let finding = try #require(TestSupport.lint(workflow: workflow).first { $0.ruleID == "BXC101" })
+        #expect(finding.help?.contains("e.g. `scope=app-${{ matrix.pair }}`.") == true, "\(finding.help ?? "")")
+        #expect(finding.help?.contains("PLATFORM_PAIR") == false)
+        let results = Self.fixed(workflow, rule: "BXC101")
+        #expect(results.count == 1)
+        for (_, after, text) in results {
+            #expect(text.contains("cache-to: type=gha,mode=max,scope=app-${{ matrix.pair }}"), "\(text)")
+            #expect(after.isEmpty, "\(after.map(\.message))")
+        }
+        // `pair` repeats across the job's legs: alone it would not keep them apart, so both stay.
+        let cross = Self.matrixBuild("""
+            include:
+              - { platform: linux/amd64, pair: p1, runner: ubuntu-24.04 }
+              - { platform: linux/arm64, pair: p2, runner: ubuntu-24.04-arm }
+              - { platform: linux/arm64, pair: p1, runner: ubuntu-24.04-arm }
+            """)
+        let helps = TestSupport.lint(workflow: cross).filter { $0.ruleID == "BXC101" }.compactMap(\.help)
+        #expect(helps.contains { $0.contains("`scope=app-${{ matrix.pair }}-${{ env.PLATFORM_PAIR }}`") }, "\(helps)")
+    }
+
+    /// BXC110 suggests the build's own export location; one cut from a packed cache-to (BXC001's finding)
+    /// is no location to copy, so the packed entry is left to BXC001.
+    @Test func importMismatchIgnoresPackedExports() throws {
+        let packed = TestSupport.lint(workflow: Examples.buildPush("cache-from: type=gha,scope=a\ncache-to: type=gha,mode=max,scope=b type=registry,ref=u/app:c"))
+        #expect(packed.contains { $0.ruleID == "BXC001" })
+        #expect(!packed.contains { $0.ruleID == "BXC110" }, "\(packed.map(\.message))")
+        let plain = TestSupport.lint(workflow: Examples.buildPush("cache-from: type=gha,scope=a\ncache-to: type=gha,mode=max,scope=b"))
+        #expect(plain.first { $0.ruleID == "BXC110" }?.help == "Use the same location on both sides, e.g. `scope=b` in cache-from.")
+    }
+
+    /// BXC210's help keeps the entry as written (only the destination changes) and, for a `run:` build,
+    /// gives the flag and the commands for the same script.
+    @Test func unboundedLocalCacheHelpMatchesTheStep() throws {
+        let script = """
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker/setup-buildx-action@v3
+                with:
+                  version: v0.21.1
+              - uses: actions/cache@v4
+                with:
+                  path: /tmp/.buildx-cache
+                  key: buildx-${{ github.sha }}
+                  restore-keys: buildx-
+              - run: |
+                  docker buildx build --cache-from "type=local,src=/tmp/.buildx-cache" --cache-to "type=local,dest=/tmp/.buildx-cache" -t app .
+"""
+        let cli = try #require(TestSupport.lint(workflow: script).first { $0.ruleID == "BXC210" })
+        #expect(cli.help == "Export to a new folder and replace the old one after the build:\n--cache-to \"type=local,dest=/tmp/.buildx-cache-new\"\nand after the build command, in the same script:\nrm -rf /tmp/.buildx-cache\nmv /tmp/.buildx-cache-new /tmp/.buildx-cache\n(or add `reset=true` with buildx v0.35.0 or newer).")
+        let action = try #require(TestSupport.lint(workflow: Examples.buildPush("cache-from: type=local,src=/tmp/c\ncache-to: type=local,dest=/tmp/c,compression=zstd")).first { $0.ruleID == "BXC210" })
+        #expect(action.help?.hasPrefix("Export to a new folder and replace the old one after the build:\ncache-to: type=local,dest=/tmp/c-new,compression=zstd\n- run: |\n    rm -rf /tmp/c\n    mv /tmp/c-new /tmp/c\n") == true, "\(action.help ?? "")")
+    }
+
+    /// Smaller wording cases: flags for a one-line script on one line, no `vN` placeholder for an action
+    /// without a release list, a per-leg artifact name from a matrix value without `/`, and bake entries
+    /// named "`cache-from` entry of target `app`".
+    @Test func helpAndMessageWording() throws {
+        let oneLine = """
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - run: docker buildx build --cache-from "type=gha,scope=a,type=gha,scope=b" .
+
+            """
+        let packed = try #require(TestSupport.lint(workflow: oneLine).first { $0.ruleID == "BXC001" })
+        #expect(packed.help == "Pass each cache entry with its own flag:\n--cache-from 'type=gha,scope=a' --cache-from 'type=gha,scope=b'")
+
+        let qemu = Examples.setupOnly("version: v0.21.1").replacingAll("      - uses: docker/setup-buildx-action@v3", with: "      - uses: docker/setup-qemu-action@master\n      - uses: docker/setup-buildx-action@v3")
+        let mutable = try #require(TestSupport.lint(workflow: qemu).first { $0.ruleID == "BXC309" })
+        #expect(mutable.help?.contains("vN") == false, "\(mutable.help ?? "")")
+
+        let uploads = """
+            on: push
+            jobs:
+              build:
+                runs-on: ${{ matrix.runner }}
+                strategy:
+                  matrix:
+                    include:
+                      - { platform: linux/amd64, pair: linux-amd64, runner: ubuntu-24.04 }
+                      - { platform: linux/arm64, pair: linux-arm64, runner: ubuntu-24.04-arm }
+                steps:
+                  - uses: actions/upload-artifact@v4
+                    with:
+                      name: cache
+                      path: /tmp/cache-${{ matrix.pair }}
+
+            """
+        let artifact = try #require(TestSupport.lint(workflow: uploads).first { $0.ruleID == "BXC202" })
+        #expect(artifact.help?.hasPrefix("Make the name unique per leg, e.g. `name: cache-${{ matrix.pair }}`, and download") == true, "\(artifact.help ?? "")")
+
+        let bake = TestSupport.lint([("docker-bake.hcl", "target \"app\" {\n  cache-from = [\"type=gha,scope=a,type=gha,scope=b\"]\n}\n")]).diagnostics
+        let bakePacked = try #require(bake.first { $0.message.contains("packed") })
+        #expect(bakePacked.message.contains("packed into one `cache-from` entry of target `app`;"), "\(bakePacked.message)")
+    }
+}
