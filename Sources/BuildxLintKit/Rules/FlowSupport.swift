@@ -2,9 +2,9 @@
 
 extension Array {
     /// The elements grouped by `key`, groups in order of first appearance, each in its original order.
-    func grouped(by key: (Element) -> String) -> [[Element]] {
+    func grouped<Key: Hashable>(by key: (Element) -> Key) -> [[Element]] {
         var groups: [[Element]] = []
-        var index: [String: Int] = [:]
+        var index: [Key: Int] = [:]
         for e in self {
             let k = key(e)
             if let i = index[k] {

@@ -1,6 +1,21 @@
 import Dispatch
 
 /// One run of a workflow job in one matrix leg (or its only run when it has no matrix).
+/// A job as run from one caller (its legs share it): the workflow file, the job id and the call site.
+public struct JobKey: Hashable, Sendable {
+    public let path: RepoPath
+    public let jobID: String
+    public let caller: String?
+}
+
+/// A step as run in one job from one caller and through one composite action (the job's legs share it):
+/// the step is known by the byte offset of its node in its file.
+public struct StepKey: Hashable, Sendable {
+    public let job: JobKey
+    public let offset: Int
+    public let via: String?
+}
+
 public final class JobRun: Sendable {
     /// The workflow file and job that run (for a reusable workflow: the callee's job).
     public let file: FileAnalysis
@@ -20,7 +35,7 @@ public final class JobRun: Sendable {
     /// (with the caller's leg in parentheses when it has a matrix).
     public let caller: String?
     /// A stable key for "the same job" across legs: file + job id + caller.
-    public let jobKey: String
+    public let jobKey: JobKey
     /// Evaluated `runs-on` (nil when not known).
     public let runsOn: String?
     /// Ids of the jobs this one needs, transitively, within its workflow.
@@ -39,7 +54,7 @@ public final class JobRun: Sendable {
         self.legIndex = legIndex
         self.legLabel = legLabel
         self.caller = caller
-        self.jobKey = "\(file.path.display)#\(job.id)#\(caller ?? "")"
+        self.jobKey = JobKey(path: file.path, jobID: job.id, caller: caller)
         self.runsOn = runsOn
         self.needsClosure = needsClosure
     }
@@ -61,7 +76,7 @@ public final class StepRun: Sendable {
     /// The step's `if:` expression (for exclusivity checks between steps).
     public let condition: Expr?
     /// Identifies the step within its job run across legs: job key + the step's position in its file + via.
-    public let stepKey: String
+    public let stepKey: StepKey
 
     init(run: JobRun, file: FileAnalysis, step: Step, context: EvalContext, order: Int, via: String?, mayRun: Bool, condition: Expr?) {
         self.run = run
@@ -72,7 +87,7 @@ public final class StepRun: Sendable {
         self.via = via
         self.mayRun = mayRun
         self.condition = condition
-        self.stepKey = "\(run.jobKey)#\(step.node.span.start.offset)#\(via ?? "")"
+        self.stepKey = StepKey(job: run.jobKey, offset: step.node.span.start.offset, via: via)
     }
 
     /// Evaluates a template string in this step's context; nil when not known.
@@ -502,7 +517,8 @@ struct FlowWalker {
         }
         if build.kind == .bake, let v = build.step.input("set")?.value.scalar {
             if let s = sr.evaluate(v) {
-                let lines = s.split(separator: "\n").filter { !$0.hasSubstring(".cache-from") && !$0.hasSubstring(".cache-to") }
+                // Split on the byte: a String split compares Characters, costly on every leg of every build.
+                let lines = s.utf8.split(separator: 0x0A).map { Substring($0) }.filter { !$0.hasSubstring(".cache-from") && !$0.hasSubstring(".cache-to") }
                 keyParts.append("set=" + lines.joined(separator: "\n"))
             } else {
                 known = false
@@ -513,7 +529,7 @@ struct FlowWalker {
             let values = command.values("platform")
             if !values.isEmpty, !values.contains(where: \.hasExpansion) {
                 let evaluated = values.compactMap { sr.evaluate($0.text) }
-                if evaluated.count == values.count { platforms = evaluated.flatMap { $0.split(separator: ",").map(String.init) } }
+                if evaluated.count == values.count { platforms = evaluated.flatMap { $0.utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0)) } } }
             }
         } else if let v = build.step.input("platforms")?.value.scalar, let s = sr.evaluate(v) {
             platforms = ActionListSplitter.commaAndNewline.split(s).map(\.text)

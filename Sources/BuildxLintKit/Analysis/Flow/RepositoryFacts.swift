@@ -9,10 +9,10 @@ public struct RepositoryFacts: Sendable {
         public let path: RepoPath
         public let stepOffset: Int
         public let line: Int
-        /// The job run (job and caller, and leg) and the step within it across legs (shared strings).
-        public let jobKey: String
+        /// The job run (job and caller, and leg) and the step within it across legs (shared keys).
+        public let jobKey: JobKey
         public let legIndex: Int
-        public let stepKey: String
+        public let stepKey: StepKey
         /// The step's `if:` (for steps of one job run that exclude each other).
         public let condition: Expr?
         /// What the build builds (context, file, target, build args; bake targets and files), evaluated.
