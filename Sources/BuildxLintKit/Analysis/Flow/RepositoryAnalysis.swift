@@ -3,16 +3,22 @@ import Dispatch
 /// One run of a workflow job in one matrix leg (or its only run when it has no matrix).
 /// A job as run from one caller (its legs share it): the workflow file, the job id and the call site.
 public struct JobKey: Hashable, Sendable {
+    /// The workflow file the job is written in.
     public let path: RepoPath
+    /// The job's id in that file.
     public let jobID: String
+    /// The call site when a reusable workflow's job runs for a caller (`JobRun.caller`), else nil.
     public let caller: String?
 }
 
 /// A step as run in one job from one caller and through one composite action (the job's legs share it):
 /// the step is known by the byte offset of its node in its file.
 public struct StepKey: Hashable, Sendable {
+    /// The job run the step belongs to (across legs).
     public let job: JobKey
+    /// The 0-based byte offset of the step's node in the file it is written in.
     public let offset: Int
+    /// The composite action chain the step is reached through (`StepRun.via`), else nil.
     public let via: String?
 }
 
