@@ -3,7 +3,9 @@
 ///
 /// Facts: moby/buildkit `client/solve.go` requires `src` for a local import and `dest` for a local export;
 /// the backend tables (docs `cache/backends/*.md`, reference §1.7) mark `mode`, `compression`,
-/// `ignore-error`… as export-only, so on an import they are ignored.
+/// `ignore-error`… as export-only, so on an import they are ignored. Entries written with expressions are
+/// also checked as the flow walk evaluated them (an input default such as GIScience/openrouteservice's
+/// `cache_from_type: 'gha,mode=max'`, INDEX R6).
 public struct AttributeWrongDirectionRule: Rule {
     /// Creates the rule (rules hold no state).
     public init() {}
@@ -20,6 +22,11 @@ public struct AttributeWrongDirectionRule: Rule {
         triggering: [
             RuleExample(Examples.buildPush("cache-from: type=local,dest=/tmp/.buildx-cache"), lines: [11]),
             RuleExample(Examples.buildPush("cache-from: type=gha,mode=max\ncache-to: type=gha"), lines: [11]),
+            // Through an expression: what the flow walk evaluates (here an env value; also input defaults and
+            // the `with:` of a composite action's callers).
+            RuleExample(
+                "on: push\nenv:\n  CACHE_FROM: gha,mode=max\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: docker/build-push-action@v6\n        with:\n          cache-from: type=${{ env.CACHE_FROM }}\n          cache-to: type=gha\n",
+                lines: [13]),
         ],
         nonTriggering: [RuleExample(Examples.buildPush("cache-from: type=local,src=/tmp/.buildx-cache\ncache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max"))])
 
@@ -58,8 +65,38 @@ public struct AttributeWrongDirectionRule: Rule {
                     out.append(
                         diagnostic(
                             context, be.located.span(of: f),
-                            "`\(f.key)` is an export option; on the \(where_) it is ignored\(f.key == "mode" ? ", and the matching cache-to exports in its default min mode unless it sets mode itself" : "")",
+                            "`\(f.key)` is an export option; on the \(where_) it is ignored\(Self.modeNote(f.key))",
                             help: "Move `\(f.key)=\(f.value)` to the cache-to entry; cache-from takes only the location.",
+                            severity: .info))
+                }
+            }
+        }
+        out += evaluatedImports(context)
+        return out
+    }
+
+    static func modeNote(_ key: String) -> String {
+        key == "mode" ? ", and the matching cache-to exports in its default min mode unless it sets mode itself" : ""
+    }
+
+    /// Export options that reach a cache-from entry only through its expressions
+    /// (`type=${{ inputs.cache_from_type }}` with the input's default `gha,mode=max`), as the flow walk evaluated
+    /// it in each leg and caller; once per written entry and option.
+    func evaluatedImports(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        var seen = Set<[Int]>()
+        for run in context.buildRuns {
+            for ev in run.imports {
+                guard let source = ev.source, source.entry.hasExpression, let e = ev.entry, e.form == .attributes,
+                    e.typeFields.count <= 1, let type = e.type, !type.hasSubstring("${{")
+                else { continue }
+                for (i, f) in e.fields.enumerated() where f.hasEquals && CacheBackends.exportOnly.contains(f.key) && source.entry.field(f.key) == nil {
+                    guard seen.insert([source.located.span.start.offset, i]).inserted else { continue }
+                    out.append(
+                        diagnostic(
+                            context, source.located.span,
+                            "`\(f.key)` is an export option; the \(source.entryLabel)\(source.viaSuffix) evaluates to `\(e.text)`\(run.stepRun.whereSuffix), where it is ignored\(Self.modeNote(f.key))",
+                            help: "Give the value that reaches this entry only the location (move `\(f.key)=\(f.value)` to the cache-to value); cache-from takes only the location.",
                             severity: .info))
                 }
             }
