@@ -124,6 +124,10 @@ import Testing
         ("mission-apprentissage__labonnealternance", "docker-bake.json", 58, "BXC106"),
         // R6: `mode=max` reaches cache-from through the composite action's input default.
         ("GIScience__openrouteservice", ".github/actions/build-docker-image/action.yml", 88, "BXC009"),
+        // R5 through env: `image=${{ env.SETUP_BUILDKIT_IMAGE }}` is `moby/buildkit:latest` (in a job whose matrix
+        // comes from another job, and in a walked one).
+        ("moby__buildkit", ".github/workflows/.test.yml", 160, "BXC304"),
+        ("moby__buildkit", ".github/workflows/test-os.yml", 50, "BXC304"),
     ]
 
     @Test(.enabled(if: TestSupport.sharedDir != nil))

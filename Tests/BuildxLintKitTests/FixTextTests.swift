@@ -257,4 +257,20 @@ import Testing
         let bakePacked = try #require(bake.first { $0.message.contains("packed") })
         #expect(bakePacked.message.contains("packed into one `cache-from` entry of target `app`;"), "\(bakePacked.message)")
     }
+
+    /// `version: latest` in a publishing workflow: the fix pins the version and adds the `cache-binary: false`
+    /// the help asks for; on a self-hosted runner the help says why `latest` may be deliberate.
+    @Test func floatingVersionFixAddsCacheBinary() throws {
+        let workflow = Self.publishing(setup: "docker/setup-buildx-action@v3\n        with:\n          version: latest")
+        let results = Self.fixed(workflow, rule: "BXC301")
+        #expect(results.count == 1)
+        for (finding, after, text) in results {
+            #expect(text.contains("          version: \(ReleaseFacts.latestStableBuildx)\n          cache-binary: false\n"), "\(text)")
+            #expect(after.isEmpty, "\(after.map(\.message))")
+            #expect(finding.help?.contains("self-hosted") == false)
+        }
+        let selfHosted = workflow.replacingAll("runs-on: ubuntu-latest", with: "runs-on: [self-hosted, linux]")
+        let finding = try #require(TestSupport.lint(workflow: selfHosted).first { $0.ruleID == "BXC301" })
+        #expect(finding.help?.contains("This job runs on a self-hosted runner, where Docker's cache documentation recommends `version: latest`") == true)
+    }
 }

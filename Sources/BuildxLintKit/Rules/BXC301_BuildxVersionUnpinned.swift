@@ -25,8 +25,16 @@ public struct BuildxVersionUnpinnedRule: Rule {
         triggering: [
             RuleExample(Examples.setupOnly("driver: docker-container"), lines: [6]),
             RuleExample(Examples.setupOnly("version: latest"), lines: [8]),
+            // Through an expression: a matrix leg whose value is `latest`.
+            RuleExample(
+                "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        buildx: [v0.21.1, latest]\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: ${{ matrix.buildx }}\n",
+                lines: [11]),
         ],
-        nonTriggering: [RuleExample(Examples.setupOnly("version: v0.21.1"))])
+        nonTriggering: [
+            RuleExample(Examples.setupOnly("version: v0.21.1")),
+            RuleExample(
+                "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        buildx: [v0.21.1, v0.22.0]\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: ${{ matrix.buildx }}\n"),
+        ])
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
@@ -41,7 +49,7 @@ public struct BuildxVersionUnpinnedRule: Rule {
                 if publishes && step.input("cache-binary") == nil {
                     binaryNote = "\nThis workflow publishes on tags or releases: "
                         + (cacheBinarySince.map { "once the step uses setup-buildx-action \($0) or later (the first with the input), " } ?? "")
-                        + "also set `cache-binary: false`, so the pinned binary is not restored from a cache that other branches can write."
+                        + "also set `cache-binary: false`, so a release build does not run a buildx binary restored from the Actions cache, which runs on the default branch write too."
                 }
                 switch setup.versionValue {
                 case .absent:
@@ -58,13 +66,34 @@ public struct BuildxVersionUnpinnedRule: Rule {
                 case .floating(let word):
                     guard let version = setup.version, let span = setup.versionSpan else { continue }
                     let via = version.via.map { " (through \($0))" } ?? ""
-                    let edit = TextEdit(span: version.origin.valueSpan, replacement: pin)
+                    var edits = [TextEdit(span: version.origin.valueSpan, replacement: pin)]
+                    // The `cache-binary: false` the help asks for, on the line after `version:` in this step.
+                    if binaryNote != "", cacheBinarySince == nil, let key = step.input("version")?.key,
+                        step.withNode?.collectionStyle == .block, span.start.line == span.end.line,
+                        let insert = Self.lineAfter(span.end.line, in: context.file.text)
+                    {
+                        let indent = String(repeating: " ", count: key.span.start.column - 1)
+                        edits.append(TextEdit(span: SourceSpan(at: insert), replacement: indent + "cache-binary: false\n"))
+                    }
                     out.append(
                         diagnostic(
                             context, span,
                             "buildx `version: \(word)`\(via) moves to each new \(word == "edge" ? "commit" : "release") without notice",
-                            help: "Pin a buildx release: `version: \(pin)`" + (version.via != nil ? " (set it where the value is defined, line \(version.origin.span.start.line))" : "") + binaryNote,
-                            fixes: [Fix(title: "Pin buildx \(pin)", edits: [edit])]))
+                            help: "Pin a buildx release: `version: \(pin)`" + (version.via != nil ? " (set it where the value is defined, line \(version.origin.span.start.line))" : "") + binaryNote
+                                + (word == "latest" && Self.runsSelfHosted(job) ? Self.selfHostedNote : ""),
+                            fixes: [Fix(title: "Pin buildx \(pin)", edits: edits)]))
+                case .unknown:
+                    // Written with an expression (`version: ${{ matrix.buildx }}`): a leg whose value is floating.
+                    guard let span = setup.versionSpan, let written = step.input("version")?.value.scalar else { continue }
+                    let legs = context.stepRuns.filter { $0.step === step }
+                    guard let (leg, word) = legs.lazy.compactMap({ sr in sr.input("version").flatMap(Self.floatingWord).map { (sr, $0) } }).first
+                    else { continue }
+                    let which = leg.run.hasMatrix && !leg.run.legLabel.isEmpty ? " in leg `\(leg.run.legLabel)`" : ""
+                    out.append(
+                        diagnostic(
+                            context, span,
+                            "buildx `version: \(written)` is `\(word)`\(which), which moves to each new \(word == "edge" ? "commit" : "release") without notice",
+                            help: "Pin a buildx release where the value is defined (`\(pin)` instead of `\(word)`)." + binaryNote))
                 default:
                     continue
                 }
@@ -91,6 +120,29 @@ public struct BuildxVersionUnpinnedRule: Rule {
     }
 
     /// Inserts `lines` under the step's `with:` (creating it when absent), when the step is a block mapping.
+    /// Docker's gha-migration note (docs `ci/github-actions/cache.md`) recommends `version: latest` on
+    /// self-hosted runners: where that is the reason, the finding is for the configuration to silence.
+    static let selfHostedNote = "\nThis job runs on a self-hosted runner, where Docker's cache documentation recommends `version: latest`; if that is why, suppress this finding (`# buildx-lint: ignore[BXC301]`) or lower BXC301's severity in the configuration."
+
+    /// `latest` or `edge` when `value` (an evaluated `version:`) is one of them, else nil.
+    static func floatingWord(_ value: String) -> String? {
+        let t = value.trimmingSpaces
+        return t == "latest" || t == "edge" ? t : nil
+    }
+
+    /// The start of the line after `line`, or nil when `line` is the last.
+    static func lineAfter(_ line: Int, in text: SourceText) -> SourcePosition? {
+        let next = text.position(line: line + 1, column: 1)
+        return next.line == line + 1 ? next : nil
+    }
+
+    /// Whether the job's `runs-on` names the `self-hosted` label (as a string or a list item).
+    static func runsSelfHosted(_ job: JobAnalysis) -> Bool {
+        guard let node = job.job?.runsOn else { return false }
+        let labels = node.items?.compactMap(\.scalar) ?? node.scalar.map { [$0] } ?? node["labels"]?.items?.compactMap(\.scalar) ?? []
+        return labels.contains { $0.lowercased() == "self-hosted" }
+    }
+
     /// The first setup-buildx-action release with a `cache-binary` input when the step pins an earlier
     /// release, else nil (the input exists, or the release is not known).
     static func cacheBinaryFirstRelease(_ step: Step) -> Version? {
