@@ -42,6 +42,29 @@ import Testing
         #expect(!DockerCommandLine.commands(in: "docker buildx build --cache-from \"$C\" .")[0].values("cache-from")[0].unquotedExpansion)
     }
 
+    /// An unterminated quote runs to the end of the script: every word stays inside it (a word past the end
+    /// trapped when its offsets were taken), and the workflow is still linted.
+    @Test func unterminatedQuotesStayInsideTheScript() {
+        for script in ["docker buildx build --cache-to 'type=gha", "docker buildx build --cache-from \"x", "docker buildx build --cache-to=\"type=gha",
+            "docker buildx bake --set 'a.cache-to=x", "docker buildx build --cache-to '", "docker buildx build --cache-to \""] {
+            let bytes = Array(script.utf8)
+            for c in DockerCommandLine.commands(in: script) {
+                for w in c.words {
+                    #expect(w.range.upperBound <= bytes.count, "\(script)")
+                    let offs = DockerCommandLine.offsets(of: w, in: bytes)
+                    #expect(offs.allSatisfy { $0 <= bytes.count })
+                }
+            }
+            // Linting the script in a workflow must not trap either.
+            let wf = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          \(script)\n"
+            #expect(!TestSupport.lint(workflow: wf).contains { $0.ruleID == "BXC000" }, "\(script)")
+        }
+        let wf = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: docker buildx build --cache-to 'type=gha\n"
+        let found = TestSupport.lint(workflow: wf)
+        #expect(!found.contains { $0.ruleID == "BXC000" })
+        #expect(DockerCommandLine.commands(in: "docker buildx build --cache-to 'type=gha")[0].values("cache-to").map(\.text) == ["type=gha"])
+    }
+
     @Test func ignoresOtherCommandsAndComments() {
         #expect(DockerCommandLine.commands(in: "docker buildx imagetools create -t a b\n# docker buildx build --cache-from x .\necho docker build").isEmpty)
         #expect(DockerCommandLine.commands(in: "docker image build --cache-from a .").count == 1)

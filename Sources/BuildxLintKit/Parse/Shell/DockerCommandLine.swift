@@ -120,7 +120,8 @@ public enum DockerCommandLine {
     /// text stands verbatim in the word (possibly inside quotes), else the word's start for every byte.
     public static func offsets(of word: ShellWord, in script: [UInt8]) -> [Int] {
         let t = Array(word.text.utf8)
-        let raw = script[word.range]
+        let range = word.range.clamped(to: 0..<script.count)
+        let raw = script[range]
         if !t.isEmpty, raw.count >= t.count {
             var i = raw.startIndex
             while i + t.count <= raw.endIndex {
@@ -128,7 +129,7 @@ public enum DockerCommandLine {
                 i += 1
             }
         }
-        return Array(repeating: word.range.lowerBound, count: t.count) + [word.range.upperBound]
+        return Array(repeating: range.lowerBound, count: t.count) + [range.upperBound]
     }
 
     /// Splits a script into commands of words.
@@ -177,7 +178,8 @@ public enum DockerCommandLine {
                 case UInt8(ascii: "'"):
                     i += 1
                     while i < n, b[i] != UInt8(ascii: "'") { text.append(b[i]); i += 1 }
-                    i += 1
+                    // The closing quote, when there is one (an unterminated quote runs to the end).
+                    if i < n { i += 1 }
                 case UInt8(ascii: "\""):
                     i += 1
                     while i < n, b[i] != UInt8(ascii: "\"") {
@@ -190,7 +192,7 @@ public enum DockerCommandLine {
                         text.append(b[i])
                         i += 1
                     }
-                    i += 1
+                    if i < n { i += 1 }
                 case UInt8(ascii: "$"):
                     // `${{ }}` is a GitHub expression already substituted by the runner, not shell syntax.
                     if let end = expressionEnd(b, i) {
