@@ -131,9 +131,16 @@ public enum ExpressionEvaluator {
                 guard let t = v.templateText else { return v }
                 out += t
             }
+            if out.utf8.count > maxStringLength { return tooLong }
         }
         return .string(out)
     }
+
+    /// Longest string an evaluation builds (templates, `format`, `join`). Values that double at every step
+    /// (`E2: ${{ env.E1 }}${{ env.E1 }}`, nested `format('{0}{0}', …)`) would otherwise grow without bound;
+    /// longer values are unknown.
+    static let maxStringLength = 1 << 16
+    static let tooLong = ExprValue.unknown("a value longer than 64 KiB")
 
     /// Whether `v` is truthy: nil when that is not known (unknown values, symbols, strings made only of
     /// symbol markers). A string with literal text besides its markers is known to be non-empty, so truthy.
@@ -775,6 +782,7 @@ struct ExprEvaluation {
                 guard n + 1 < vals.count else { return .unknown("error: format index \(n) has no argument in '\(fmt)'") }
                 let arg = vals[n + 1]
                 guard let t = arg.templateText else { return arg }
+                guard out.count + t.utf8.count <= ExpressionEvaluator.maxStringLength else { return ExpressionEvaluator.tooLong }
                 out.append(contentsOf: t.unicodeScalars)
                 i = j + 1
                 continue
@@ -809,8 +817,11 @@ struct ExprEvaluation {
                 }
             }
             var parts: [String] = []
+            var length = 0
             for el in a {
                 guard let t = el.templateText else { return el }
+                length += t.utf8.count + separator.utf8.count
+                if length > ExpressionEvaluator.maxStringLength { return ExpressionEvaluator.tooLong }
                 parts.append(t)
             }
             return .string(parts.joined(separator: separator))

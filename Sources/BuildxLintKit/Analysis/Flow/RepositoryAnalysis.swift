@@ -1,6 +1,38 @@
 import Dispatch
 
 /// One run of a workflow job in one matrix leg (or its only run when it has no matrix).
+/// A workflow's `needs:` graph: each job id and the ids it names.
+public final class NeedsGraph: Sendable {
+    let needs: [String: [String]]
+    init(_ workflow: Workflow) {
+        needs = Dictionary(workflow.jobs.map { ($0.id, $0.needs) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+/// The jobs a job needs, directly or through others, within its workflow. Answered from the workflow's graph
+/// when asked: a `needs:` chain of thousands of jobs would otherwise hold a set per job, quadratic in all.
+public struct NeedsClosure: Sendable {
+    let graph: NeedsGraph
+    /// The job's own `needs:` ids.
+    let needs: [String]
+
+    /// Whether the job needs nothing.
+    public var isEmpty: Bool { needs.isEmpty }
+
+    /// Whether the job needs `id`, directly or through other jobs (ids a `needs:` names count even when no
+    /// such job exists, as GitHub then rejects the workflow anyway).
+    public func contains(_ id: String) -> Bool {
+        var seen = Set<String>()
+        var stack = needs
+        while let n = stack.popLast() {
+            if n == id { return true }
+            guard seen.insert(n).inserted, let next = graph.needs[n] else { continue }
+            stack.append(contentsOf: next)
+        }
+        return false
+    }
+}
+
 /// A job as run from one caller (its legs share it): the workflow file, the job id and the call site.
 public struct JobKey: Hashable, Sendable {
     /// The workflow file the job is written in.
@@ -45,11 +77,11 @@ public final class JobRun: Sendable {
     /// Evaluated `runs-on` (nil when not known).
     public let runsOn: String?
     /// Ids of the jobs this one needs, transitively, within its workflow.
-    public let needsClosure: Set<String>
+    public let needsClosure: NeedsClosure
 
     init(
         file: FileAnalysis, job: Job, matrix: [String: ExprValue], hasMatrix: Bool, matrixKnown: Bool, legCount: Int,
-        legIndex: Int, legLabel: String, caller: String?, runsOn: String?, needsClosure: Set<String>
+        legIndex: Int, legLabel: String, caller: String?, runsOn: String?, needsClosure: NeedsClosure
     ) {
         self.file = file
         self.job = job
@@ -309,18 +341,22 @@ struct FlowWalker {
     static let maxDepth = 4
     static let maxLegs = 256
 
+    /// Per workflow walked: its `needs:` graph, and its build steps by step.
+    var needsGraphs: [RepoPath: NeedsGraph] = [:]
+    var buildsByStep: [RepoPath: [ObjectIdentifier: [BuildStep]]] = [:]
+
     init(files: [RepoPath: FileAnalysis]) { self.files = files }
 
-    /// The `needs` closure of `job` within `workflow`.
-    static func needsClosure(_ job: Job, _ workflow: Workflow) -> Set<String> {
-        var out = Set<String>()
-        var stack = job.needs
-        let byID = Dictionary(workflow.jobs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        while let n = stack.popLast() {
-            guard out.insert(n).inserted, let j = byID[n] else { continue }
-            stack.append(contentsOf: j.needs)
+    /// The `needs` closure of `job` within `workflow` (the workflow's graph is built once per walk).
+    mutating func needsClosure(_ job: Job, _ workflow: Workflow, path: RepoPath) -> NeedsClosure {
+        let graph: NeedsGraph
+        if let g = needsGraphs[path] {
+            graph = g
+        } else {
+            graph = NeedsGraph(workflow)
+            needsGraphs[path] = graph
         }
-        return out
+        return NeedsClosure(graph: graph, needs: job.needs)
     }
 
     /// Evaluates `env:` entries (in order) over `base`.
@@ -376,7 +412,7 @@ struct FlowWalker {
         if !hasMatrix || legs.isEmpty { legs = [[:]] }
         if legs.count > Self.maxLegs { legs = Array(legs.prefix(Self.maxLegs)) }
         let varying = expansion.dimensions
-        let closure = Self.needsClosure(job, wf)
+        let closure = needsClosure(job, wf, path: file.path)
 
         for (index, leg) in legs.enumerated() {
             var ctx = wfEnvCtx
@@ -413,6 +449,18 @@ struct FlowWalker {
         }
     }
 
+    /// The build steps of `file` that are `step` (looked up in a table made once per file: a scan of every
+    /// build for every step grows with their product).
+    mutating func builds(of step: Step, in file: FileAnalysis) -> [BuildStep] {
+        if let table = buildsByStep[file.path] { return table[ObjectIdentifier(step)] ?? [] }
+        var table: [ObjectIdentifier: [BuildStep]] = [:]
+        for job in file.jobs {
+            for build in job.builds { table[ObjectIdentifier(build.step), default: []].append(build) }
+        }
+        buildsByStep[file.path] = table
+        return table[ObjectIdentifier(step)] ?? []
+    }
+
     static func normalize(_ path: String) -> String {
         var p = path
         while p.hasPrefix("./") { p.removeFirst(2) }
@@ -433,9 +481,7 @@ struct FlowWalker {
             let sr = StepRun(run: run, file: file, step: step, context: stepCtx, order: order, via: via, mayRun: mayRun, condition: condition)
             order += 1
             stepRuns.append(sr)
-            for job in file.jobs {
-                for build in job.builds where build.step === step { buildRuns.append(Self.buildRun(sr, build)) }
-            }
+            for build in builds(of: step, in: file) { buildRuns.append(Self.buildRun(sr, build)) }
             if let uses = step.uses, uses.isLocal, depth < Self.maxDepth, let path = uses.path {
                 let dir = Self.normalize(path)
                 let action = files[RepoPath(dir + "/action.yml")] ?? files[RepoPath(dir + "/action.yaml")]

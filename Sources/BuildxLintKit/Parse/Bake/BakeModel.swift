@@ -1427,11 +1427,21 @@ final class BakeResolver: HCLGlobalResolver {
         return nil
     }
 
-    func expandGroup(_ name: String, _ groups: [String: [String]], _ stack: inout [String], _ out: inout [String]) {
+    /// What a group expansion has produced so far: target names in order (each once), and the groups already
+    /// expanded (a group reached again adds nothing new, so a diamond of groups stays linear).
+    struct Expansion {
+        var names: [String] = []
+        var emitted = Set<String>()
+        var expanded = Set<String>()
+        mutating func emit(_ name: String) { if emitted.insert(name).inserted { names.append(name) } }
+    }
+
+    func expandGroup(_ name: String, _ groups: [String: [String]], _ stack: inout [String], _ out: inout Expansion) {
         guard let members = groups[name] else {
-            if !out.contains(name) { out.append(name) }
+            out.emit(name)
             return
         }
+        if out.expanded.contains(name) { return }
         if stack.contains(name) || stack.count > Self.maxResolveNesting {
             let g = project.groupDecls.first { $0.name == name }
             let why = stack.contains(name) ? "contains itself (through \(stack.joined(separator: " → ")))" : "is nested too deeply"
@@ -1442,12 +1452,13 @@ final class BakeResolver: HCLGlobalResolver {
         for m in members {
             // A group member that names the group being expanded is the matrix renaming of a target.
             if m == name, instancesByName[m] != nil {
-                if !out.contains(m) { out.append(m) }
+                out.emit(m)
                 continue
             }
             expandGroup(m, groups, &stack, &out)
         }
         stack.removeLast()
+        out.expanded.insert(name)
     }
 
     // MARK: run
@@ -1457,7 +1468,7 @@ final class BakeResolver: HCLGlobalResolver {
         buildInstances()
         let groups = groupMembers()
         assignOverrides(overrides)
-        var names: [String] = []
+        var expansion = Expansion()
         for t in requested.isEmpty ? ["default"] : requested {
             var matched: [String]
             if t.unicodeScalars.contains(where: { "*?[]".unicodeScalars.contains($0) }) {
@@ -1468,9 +1479,10 @@ final class BakeResolver: HCLGlobalResolver {
             }
             for m in matched {
                 var stack: [String] = []
-                expandGroup(m, groups, &stack, &names)
+                expandGroup(m, groups, &stack, &expansion)
             }
         }
+        let names = expansion.names
         var out: [ResolvedBakeTarget] = []
         for n in names {
             guard instancesByName[n] != nil else {

@@ -248,7 +248,18 @@ public enum ExpressionParser {
         /// Nesting of parentheses, `!`, calls and indexes: bounded so hostile input cannot exhaust the stack.
         var depth = 0
         static let maxDepth = 64
+        /// Operators and property or index accesses so far. A chain (`a || b || …`, `a.b.c…`) parses in a
+        /// loop but nests as deeply as it is long, and evaluating it recurses once per link: bounded too.
+        var links = 0
+        static let maxLinks = 1000
         init(tokens: [(Token, Int)]) { self.tokens = tokens }
+        /// Counts one operator or access, and throws once there are more than `maxLinks`.
+        mutating func link() throws(ExpressionError) {
+            links += 1
+            guard links <= Self.maxLinks else {
+                throw ExpressionError(message: "expression too long (more than \(Self.maxLinks) operators and accesses)", offset: offset)
+            }
+        }
         var peek: Token { tokens[pos].0 }
         var offset: Int { tokens[pos].1 }
         mutating func advance() -> Token {
@@ -268,6 +279,7 @@ public enum ExpressionParser {
             var l = try parseAnd()
             while peek == .op("||") {
                 _ = advance()
+                try link()
                 l = .binary(.or, l, try parseAnd())
             }
             return l
@@ -276,6 +288,7 @@ public enum ExpressionParser {
             var l = try parseEquality()
             while peek == .op("&&") {
                 _ = advance()
+                try link()
                 l = .binary(.and, l, try parseEquality())
             }
             return l
@@ -283,8 +296,8 @@ public enum ExpressionParser {
         mutating func parseEquality() throws(ExpressionError) -> Expr {
             var l = try parseComparison()
             while true {
-                if peek == .op("==") { _ = advance(); l = .binary(.eq, l, try parseComparison()) }
-                else if peek == .op("!=") { _ = advance(); l = .binary(.ne, l, try parseComparison()) }
+                if peek == .op("==") { _ = advance(); try link(); l = .binary(.eq, l, try parseComparison()) }
+                else if peek == .op("!=") { _ = advance(); try link(); l = .binary(.ne, l, try parseComparison()) }
                 else { return l }
             }
         }
@@ -300,6 +313,7 @@ public enum ExpressionParser {
                 default: return l
                 }
                 _ = advance()
+                try link()
                 l = .binary(op, l, try parseUnary())
             }
         }
@@ -316,6 +330,7 @@ public enum ExpressionParser {
         mutating func parsePostfix() throws(ExpressionError) -> Expr {
             var e = try parsePrimary()
             while true {
+                if peek == .op(".") || peek == .op("[") { try link() }
                 if peek == .op(".") {
                     _ = advance()
                     switch advance() {
