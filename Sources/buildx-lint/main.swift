@@ -232,14 +232,34 @@ func readWholeFile(_ path: String) -> [UInt8]? {
 }
 
 /// Writes `content` to `path` through a temporary file in the same folder and a rename, so readers
-/// never see a half-written file.
+/// never see a half-written file. A symlink is written through (the file it names is replaced and the link
+/// stays); anything else that is not a regular file (a device, a FIFO, a folder) is left alone and the
+/// write fails. The temporary file is created exclusively, so an existing file or link of that name is
+/// never followed.
 func writeFileAtomically(_ path: String, _ content: String, mode: mode_t = 0o644) -> Bool {
-    let tmp = path + ".tmp-\(getpid())"
-    guard let f = fopen(tmp, "wb") else { return false }
+    var target = path
+    var st = stat()
+    if lstat(path, &st) == 0 {
+        if st.st_mode & S_IFMT == S_IFLNK {
+            guard let real = realpath(path, nil) else { return false }
+            target = String(cString: real)
+            free(real)
+        }
+        guard stat(target, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return false }
+    }
+    let tmp = target + ".tmp-\(getpid())"
+    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { return false }
     let bytes = Array(content.utf8)
-    let ok = fwrite(bytes, 1, bytes.count, f) == bytes.count
-    let closed = fclose(f) == 0
-    guard ok, closed, chmod(tmp, mode) == 0, rename(tmp, path) == 0 else {
+    var written = 0
+    while written < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+        if n < 0, errno == EINTR { continue }
+        guard n > 0 else { break }
+        written += n
+    }
+    let closed = close(fd) == 0
+    guard written == bytes.count, closed, chmod(tmp, mode) == 0, rename(tmp, target) == 0 else {
         unlink(tmp)
         return false
     }

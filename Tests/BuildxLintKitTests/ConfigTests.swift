@@ -147,4 +147,27 @@ import Testing
         #expect(r.err.contains("1 finding is in the baseline"))
         #expect(run(["--baseline", "missing.json"]).status == 2)
     }
+
+    /// The baseline is written through a symlink (the link stays and names the new content); a path that is
+    /// not a regular file is left alone and the run fails with exit 2.
+    @Test func baselineWriteKeepsSymlinksAndSpecialFiles() throws {
+        let repo = TestSupport.makeRepo([(Self.wf, Examples.setupOnly("version: latest"))])
+        let run = { (args: [String]) in TestSupport.run(TestSupport.executable, args, cwd: repo) }
+        let fm = FileManager.default
+        try "old".write(to: repo.appendingPathComponent("real.json"), atomically: false, encoding: .utf8)
+        try fm.createSymbolicLink(atPath: repo.appendingPathComponent("link.json").path, withDestinationPath: "real.json")
+        #expect(run(["--write-baseline", "link.json"]).status == 0)
+        #expect(try fm.destinationOfSymbolicLink(atPath: repo.appendingPathComponent("link.json").path) == "real.json")
+        #expect(try String(contentsOf: repo.appendingPathComponent("real.json"), encoding: .utf8).contains("\"rule\":\"BXC301\""))
+        try fm.createDirectory(at: repo.appendingPathComponent("folder.json"), withIntermediateDirectories: false)
+        let folder = run(["--write-baseline", "folder.json"])
+        #expect(folder.status == 2)
+        var isDir: ObjCBool = false
+        #expect(fm.fileExists(atPath: repo.appendingPathComponent("folder.json").path, isDirectory: &isDir) && isDir.boolValue)
+        // A FIFO (a special file made here, never a device of the machine's).
+        #expect(mkfifo(repo.appendingPathComponent("fifo.json").path, 0o644) == 0)
+        #expect(run(["--write-baseline", "fifo.json"]).status == 2)
+        var st = stat()
+        #expect(lstat(repo.appendingPathComponent("fifo.json").path, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO)
+    }
 }

@@ -899,3 +899,77 @@ private struct EvRandom: RandomNumberGenerator {
         }
     }
 }
+
+/// The shell interpreter's pattern replacement and affix removal take a one-candidate path for patterns
+/// without `*`; it must give what the search over every match length gives.
+@Suite struct ShellPatternFastPathTests {
+    typealias Sh = GitHubEnvWrites.ShellInterpreter
+
+    /// The general search (every end, longest first), as before the fast path.
+    static func referenceReplace(_ s: String, _ g: [Sh.GlobElement], mode: String, with rep: String) -> String {
+        let u = Array(s.unicodeScalars)
+        let n = u.count
+        func str(_ r: Range<Int>) -> String { String(String.UnicodeScalarView(u[r])) }
+        switch mode {
+        case "/#":
+            for j in (0...n).reversed() where Sh.matches(g, u[0..<j]) { return rep + str(j..<n) }
+            return s
+        case "/%":
+            for k in 0...n where Sh.matches(g, u[k..<n]) { return str(0..<k) + rep }
+            return s
+        default:
+            if g.isEmpty { return s }
+            var out = ""
+            var k = 0
+            while k < n {
+                var found: Int? = nil
+                for j in stride(from: n, to: k, by: -1) where Sh.matches(g, u[k..<j]) {
+                    found = j
+                    break
+                }
+                if let j = found {
+                    out += rep
+                    k = j
+                    if mode == "/" { return out + str(k..<n) }
+                } else {
+                    out.unicodeScalars.append(u[k])
+                    k += 1
+                }
+            }
+            return out
+        }
+    }
+
+    static func referenceRemoveAffix(_ s: String, _ g: [Sh.GlobElement], prefix: Bool, longest: Bool) -> String {
+        let u = Array(s.unicodeScalars)
+        let n = u.count
+        func str(_ r: Range<Int>) -> String { String(String.UnicodeScalarView(u[r])) }
+        if prefix {
+            for j in (longest ? Array((0...n).reversed()) : Array(0...n)) where Sh.matches(g, u[0..<j]) { return str(j..<n) }
+        } else {
+            for k in (longest ? Array(0...n) : Array((0...n).reversed())) where Sh.matches(g, u[k..<n]) { return str(0..<k) }
+        }
+        return s
+    }
+
+    @Test func starFreePatternsMatchTheGeneralSearch() {
+        let elements: [Sh.GlobElement] = [.char("a"), .char("/"), .any, .set([97...98], negated: false), .set([47...47], negated: true)]
+        var seed: UInt64 = 42
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        for _ in 0..<3000 {
+            let s = String((0..<next(9)).map { _ in ["a", "/", "b", "é"][next(4)] }.joined())
+            let g = (0..<(1 + next(3))).map { _ in elements[next(elements.count)] }
+            for mode in ["/", "//", "/#", "/%"] {
+                #expect(Sh.replace(s, g, mode: mode, with: "-") == Self.referenceReplace(s, g, mode: mode, with: "-"), "\(s) \(g) \(mode)")
+            }
+            for prefix in [true, false] {
+                for longest in [true, false] {
+                    #expect(Sh.removeAffix(s, g, prefix: prefix, longest: longest) == Self.referenceRemoveAffix(s, g, prefix: prefix, longest: longest))
+                }
+            }
+        }
+    }
+}

@@ -335,3 +335,27 @@ enum ReporterFixtures {
     #expect(String(decoding: pieces, as: UTF8.self) == whole)
     #expect(sizes.count > 1 && sizes.dropLast().allSatisfy { $0 >= JSONWriter.chunk })
 }
+
+@Suite struct TextReporterTests {
+    /// Control characters and bidirectional overrides from a linted file never reach the terminal; each
+    /// shows as one U+FFFD, so the carets stay under the marked text.
+    @Test func controlCharactersAreNotPrinted() throws {
+        let bake = "target \"t\" {\n  cache-to = [\"type=gha,\u{1B}]0;owned\u{07}scope=a,type=gha,scope=b\"]\n}\n"
+        let result = TestSupport.lint([("docker-bake.hcl", bake)])
+        let d = try #require(result.diagnostics.first)
+        let out = TextReporter(color: false).render(d, text: result.texts[d.path])
+        #expect(!out.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        #expect(out.contains("\u{FFFD}]0;owned\u{FFFD}scope=a"))
+        // The carets start under the marked column (the replaced characters kept their width).
+        let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let source = try #require(lines.first { $0.hasPrefix("2 |") })
+        let carets = try #require(lines.first { $0.contains("^") })
+        let column = d.span.start.column
+        #expect(Array(carets.unicodeScalars).count >= 4 + column)
+        #expect(Array(source.unicodeScalars)[3 + column] != " ")
+        #expect(Array(carets.unicodeScalars)[3 + column] == "^")
+        #expect(TextReporter(color: false).render(Diagnostic(
+            ruleID: "BXC001", ruleName: "x", severity: .error, path: RepoPath("a"), span: SourceSpan(at: SourcePosition(line: 1, column: 1, offset: 0)),
+            message: "a\u{202E}b\u{9B}c"), text: nil).contains("a\u{FFFD}b\u{FFFD}c"))
+    }
+}

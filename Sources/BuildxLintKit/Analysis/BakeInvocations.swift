@@ -24,6 +24,23 @@ public enum BakeInvocations {
 
     /// The invocation a bake build run makes, or nil for other builds.
     public static func invocation(_ run: BuildRun, files repositoryFiles: [RepoPath: FileAnalysis]) -> BakeInvocation? {
+        var cache: [ResolutionKey: BakeResolution?] = [:]
+        return invocation(run, files: repositoryFiles, resolutions: &cache)
+    }
+
+    /// What a resolution depends on: invocations (the legs and jobs of a workflow) that agree share one.
+    struct ResolutionKey: Hashable {
+        let files: [RepoPath]
+        let targets: [String]
+        let env: [String: String]
+        let overrides: [BakeSetOverride]
+    }
+
+    /// `invocation(_:files:)`, with resolutions shared through `resolutions` (a bake file's evaluation can
+    /// use most of its step budget; thirty identical `docker buildx bake` steps need it once).
+    static func invocation(
+        _ run: BuildRun, files repositoryFiles: [RepoPath: FileAnalysis], resolutions: inout [ResolutionKey: BakeResolution?]
+    ) -> BakeInvocation? {
         let sr = run.stepRun
         var fileNames: [String] = []
         var targets: [String] = []
@@ -96,7 +113,13 @@ public enum BakeInvocations {
                 let hasDefault = bakeFiles.contains { $0.groups.contains { $0.name == "default" } || $0.targets.contains { $0.name == "default" } }
                 requested = hasDefault ? ["default"] : bakeFiles.flatMap { $0.targets.map(\.name) }
             }
-            resolution = project.resolution(targets: requested, env: env, overrides: overrides)
+            let key = ResolutionKey(files: files, targets: requested, env: env, overrides: overrides)
+            if let cached = resolutions[key] {
+                resolution = cached
+            } else {
+                resolution = project.resolution(targets: requested, env: env, overrides: overrides)
+                resolutions[key] = resolution
+            }
         }
         return BakeInvocation(
             run: run, files: files, targets: targets, overrides: overrides, env: env, resolution: resolution, filesKnown: filesKnown)
@@ -170,8 +193,9 @@ extension BakeInvocations {
         var invocations: [BakeInvocation] = []
         var shared: [BakeSharedExport] = []
         var seenKeys = Set<String>()
+        var resolutions: [ResolutionKey: BakeResolution?] = [:]
         for run in buildRuns where run.build.kind == .bake || run.build.kind == .cliBake {
-            guard let inv = invocation(run, files: files) else { continue }
+            guard let inv = invocation(run, files: files, resolutions: &resolutions) else { continue }
             invocations.append(inv)
             let origin = BakeSharedExport.Origin(path: run.file.path, line: run.build.step.node.span.start.line, files: inv.files)
             guard let r = inv.resolution else {

@@ -3126,6 +3126,13 @@ extension GitHubEnvWrites {
                 v.append(contentsOf: u[r])
                 return String(v)
             }
+            // Without `*` a pattern matches exactly as many characters as it has elements: one candidate.
+            if !g.contains(.star) {
+                let m = g.count
+                guard m <= n else { return s }
+                if prefix { return matches(g, u[0..<m]) ? str(m..<n) : s }
+                return matches(g, u[(n - m)..<n]) ? str(0..<(n - m)) : s
+            }
             if prefix {
                 let order = longest ? Array((0...n).reversed()) : Array(0...n)
                 for j in order where matches(g, u[0..<j]) { return str(j..<n) }
@@ -3153,13 +3160,20 @@ extension GitHubEnvWrites {
                 return s
             default:
                 if g.isEmpty { return s }
+                // Without `*` the only match at `k` is `g.count` characters long (the longest-first search over
+                // every end made `${p//\//-}` cubic in the value's length).
+                let fixed = g.contains(.star) ? nil : g.count
                 var out = ""
                 var k = 0
                 while k < n {
                     var found: Int? = nil
-                    for j in stride(from: n, to: k, by: -1) where matches(g, u[k..<j]) {
-                        found = j
-                        break
+                    if let m = fixed {
+                        if k + m <= n, matches(g, u[k..<(k + m)]) { found = k + m }
+                    } else {
+                        for j in stride(from: n, to: k, by: -1) where matches(g, u[k..<j]) {
+                            found = j
+                            break
+                        }
                     }
                     if let j = found {
                         out += rep

@@ -37,12 +37,12 @@ public struct TextReporter: Sendable {
     /// One finding with its source line, caret span and help.
     public func render(_ d: Diagnostic, text: SourceText?) -> String {
         var out = paint("\(d.path.display):\(d.span.start.line):\(d.span.start.column):", "1") + " "
-        out += paint("\(d.severity.rawValue)[\(d.ruleID) \(d.ruleName)]", severityColor(d.severity)) + " " + d.message + "\n"
+        out += paint("\(d.severity.rawValue)[\(d.ruleID) \(d.ruleName)]", severityColor(d.severity)) + " " + d.message.forTerminal + "\n"
         let lineNo = String(d.span.start.line)
         let gutter = String(repeating: " ", count: lineNo.count)
         if let text, d.span.start.line <= text.lineCount, text.lineCount > 0 {
             let lineBytes = Array(text.lineBytes(d.span.start.line))
-            let lineText = String(decoding: lineBytes, as: UTF8.self).replacingTabs
+            let lineText = String(decoding: lineBytes, as: UTF8.self).forTerminal
             let startCol = max(1, d.span.start.column)
             let endCol = d.span.end.line == d.span.start.line ? max(startCol + 1, d.span.end.column) : lineBytes.count + 1
             // Carets are placed by display width of the line's prefix (one per scalar; tabs as one space).
@@ -55,7 +55,7 @@ public struct TextReporter: Sendable {
             out += paint("\(gutter) |", "34") + " \(pad)" + paint(carets, severityColor(d.severity)) + "\n"
         }
         if let help = d.help {
-            let lines = help.split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = help.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).forTerminal }
             out += paint("\(gutter) = help:", "1") + " " + lines[0] + "\n"
             for l in lines.dropFirst() { out += "\(gutter)         \(l)\n" }
         }
@@ -77,5 +77,21 @@ public struct TextReporter: Sendable {
 }
 
 extension String {
-    fileprivate var replacingTabs: String { replacingAll("\t", with: " ") }
+    /// The text as printed: a tab as one space, and control characters (C0, DEL, C1) and bidirectional
+    /// overrides as U+FFFD, so a linted file cannot move the cursor, retitle the terminal or reorder what is
+    /// shown. One scalar stays one scalar, which keeps the carets under the right columns.
+    fileprivate var forTerminal: String {
+        guard unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || Self.bidiControls.contains($0.value) })
+        else { return self }
+        var out = String.UnicodeScalarView()
+        for u in unicodeScalars {
+            if u == "\t" { out.append(" ") }
+            else if u.value < 0x20 || (0x7F...0x9F).contains(u.value) || Self.bidiControls.contains(u.value) { out.append("\u{FFFD}") }
+            else { out.append(u) }
+        }
+        return String(out)
+    }
+
+    /// Unicode bidirectional embedding, override and isolate controls.
+    fileprivate static let bidiControls: Set<UInt32> = [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
 }

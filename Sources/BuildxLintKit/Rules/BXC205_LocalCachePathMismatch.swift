@@ -62,6 +62,8 @@ public struct LocalCachePathMismatchRule: Rule {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
         for run in context.buildRuns where run.stepRun.mayRun {
+            // Only local exports matter: the job's later steps are looked at for those alone.
+            guard run.exports.contains(where: { ($0.locations ?? []).contains { $0.backend == "local" } }) else { continue }
             let steps = context.repository.stepRuns(of: run.stepRun.run).filter { $0.mayRun }
             let later = steps.filter { $0.order > run.stepRun.order }
             for ev in run.exports {

@@ -43,6 +43,8 @@ public struct DockerDriverCacheExportRule: Rule {
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for job in context.file.jobs where !job.isCompositeAction {
+            // The first step that may set up a builder this rule cannot see (found once per job, not per build).
+            let firstSetUp = job.steps.first(where: \.maySetUpBuilder)?.index
             for build in job.builds {
                 let exports = build.entries(.export).filter { !$0.entry.isEmpty && !$0.entry.isWholeExpression && $0.entry.type != "inline" }
                 guard let export = exports.first, build.step.input("builder") == nil else { continue }
@@ -50,9 +52,8 @@ public struct DockerDriverCacheExportRule: Rule {
                     // `--builder x`, or a builder created in the same script, is not the docker driver.
                     if command.values("builder").count > 0 || (build.step.run?.scalar?.hasSubstring("buildx create") ?? false) { continue }
                 }
-                let earlier = job.steps.filter { $0.index < build.step.index }
                 // Something this rule cannot see may set up a builder: a local action or `docker buildx create`.
-                if earlier.contains(where: \.maySetUpBuilder) { continue }
+                if let firstSetUp, firstSetUp < build.step.index { continue }
                 let setups = job.setups(before: build)
                 let buildIf = Conditions.expression(build.step.ifNode)
                 let problem: String?

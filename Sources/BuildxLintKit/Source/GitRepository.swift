@@ -73,7 +73,7 @@ public final class GitRepository {
         let rc = git_repository_open_ext(&handle, path, 0, getenv("GIT_CEILING_DIRECTORIES"))
         guard rc == 0, let repo = handle else {
             if rc == GIT_ENOTFOUND.rawValue {
-                throw SourceError("not a git repository (or any of the parent folders): \(path)")
+                throw SourceError("not a git repository (or any of the parent folders): \(path)", isNotARepository: true)
             }
             throw SourceError("cannot open the git repository at \(path): \(lastGitError())")
         }

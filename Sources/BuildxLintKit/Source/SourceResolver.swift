@@ -42,6 +42,9 @@ public enum SourceResolver {
             do {
                 repo = try GitRepository.discover(from: dir)
             } catch {
+                // A repository that exists but cannot be opened (bad config, unknown format) is an error: linting
+                // its folder as plain files would ignore .gitignore and the index.
+                guard let error = error as? SourceError, error.isNotARepository else { throw error }
                 guard mode == .worktree else {
                     throw SourceError("\(dir) is not in a git repository; --staged and --rev need one")
                 }
@@ -69,6 +72,7 @@ public enum SourceResolver {
         do {
             repo = try GitRepository.discover(from: parentFolder(of: paths[0]))
         } catch {
+            guard let error = error as? SourceError, error.isNotARepository else { throw error }
             guard mode == .worktree else { throw SourceError("\(paths[0]) is not in a git repository; --staged and --rev need one") }
             // Files outside any repository: read them as they are, named as given.
             var files: [SourceFile] = []

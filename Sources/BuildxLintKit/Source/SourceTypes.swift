@@ -30,6 +30,12 @@ public struct SourceFile: Sendable {
 /// A source that could not be opened or read at all: the tool's own input is wrong (exit 2).
 public struct SourceError: Error, Sendable, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// Whether no repository was found at all (as opposed to one that exists but cannot be opened): only
+    /// then is a folder linted as plain files.
+    public let isNotARepository: Bool
+    public init(_ message: String, isNotARepository: Bool = false) {
+        self.message = message
+        self.isNotARepository = isNotARepository
+    }
     public var description: String { message }
 }

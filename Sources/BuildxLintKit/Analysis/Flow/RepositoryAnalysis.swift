@@ -340,6 +340,9 @@ struct FlowWalker {
     var buildRuns: [BuildRun] = []
     static let maxDepth = 4
     static let maxLegs = 256
+    /// Job runs one walk makes at most: legs multiply through calls (a 256-leg job calling a workflow with a
+    /// 256-leg job is 65,536 runs), and the rest of a walk over this budget is not followed.
+    static let maxJobRuns = 4096
 
     /// Per workflow walked: its `needs:` graph, and its build steps by step.
     var needsGraphs: [RepoPath: NeedsGraph] = [:]
@@ -415,6 +418,7 @@ struct FlowWalker {
         let closure = needsClosure(job, wf, path: file.path)
 
         for (index, leg) in legs.enumerated() {
+            guard jobRuns.count < Self.maxJobRuns else { return }
             var ctx = wfEnvCtx
             ctx.matrix = hasMatrix ? leg : nil
             // runs-on for this leg gives the runner context.

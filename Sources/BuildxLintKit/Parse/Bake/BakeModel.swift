@@ -1161,7 +1161,15 @@ final class BakeResolver: HCLGlobalResolver {
                 continue
             }
             if name == "cache-from" || appendAttributes.contains(name) {
-                let els = (d.elements ?? []) + (s.elements ?? [])
+                var els = (d.elements ?? []) + (s.elements ?? [])
+                // A diamond of `inherits` brings the same parent's elements in twice, and the lists would double at
+                // every level. Repeats of a deduplicated list go at the end anyway (`normalize`, first one kept);
+                // other lists drop only the same source element with the same value coming in again.
+                if els.count > 1 {
+                    var seen = Set<String>()
+                    let deduped = dedupedAttributes.contains(name)
+                    els = els.filter { seen.insert(deduped ? dedupKey($0) : "\($0.file):\($0.span)|\($0.value.isWhollyKnown ? $0.value.description : "")").inserted }
+                }
                 d.elements = els
                 d.value = .list(els.map(\.value))
                 d.origin = s.origin
