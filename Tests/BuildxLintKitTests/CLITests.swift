@@ -138,6 +138,16 @@ import Testing
         #expect(r.status == 1)
         #expect(r.out.contains("\"rule\":\"BXC001\""))
         #expect(lint(["missing.yml"], in: repo).status == 2)
+        // Not in the revision or the index: skipped with a note (the pre-commit framework passes only staged
+        // files, so this is a typo or a new file), and a repository with a broken config is an error.
+        let rev = lint(["--rev", "HEAD", ".github/workflows/typo.yml"], in: repo)
+        #expect(rev.status == 0)
+        #expect(rev.err.contains(".github/workflows/typo.yml is not in HEAD"))
+        #expect(lint(["--staged", ".github/workflows/typo.yml"], in: repo).err.contains("typo.yml is not staged"))
+        TestSupport.write([(".git/config", "[core\n bad")], under: repo)
+        let broken = lint([], in: repo)
+        #expect(broken.status == 2)
+        #expect(broken.err.contains("cannot open the git repository"))
     }
 
     @Test func usageErrorsExitTwo() {

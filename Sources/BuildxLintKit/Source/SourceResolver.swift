@@ -81,6 +81,7 @@ public enum SourceResolver {
         }
         var explicit = Set<RepoPath>()
         var files: [SourceFile] = []
+        var notes: [String] = []
         for p in paths {
             guard let rp = repo.repoPath(forFilesystemPath: p) else {
                 throw SourceError("\(p) is outside the repository at \(repo.workdir ?? "?")")
@@ -89,11 +90,17 @@ public enum SourceResolver {
             if let f = try repo.file(at: rp, mode: mode, maxFileSize: maxFileSize) {
                 files.append(f)
             } else if mode != .worktree {
-                // Not in the index or revision (a new, unstaged file): nothing to lint there.
+                // Not in the index or revision (a new, unstaged file): nothing to lint there, but say so.
+                let place: String
+                switch mode {
+                case .revision(let rev): place = "in \(rev)"
+                default: place = "staged"
+                }
+                notes.append("\(rp.display) is not \(place) (or not a regular file there); skipped")
                 continue
             }
         }
-        return LintInput(files: files, explicit: explicit, notes: repo.warnings, config: try config(in: repo, mode: mode))
+        return LintInput(files: files, explicit: explicit, notes: repo.warnings + notes, config: try config(in: repo, mode: mode))
     }
 
     /// The first configuration file present in `mode` (work tree, index or revision).
