@@ -137,6 +137,7 @@ import Testing
         let r = lint([Self.wf, "--format", "json"], in: repo)
         #expect(r.status == 1)
         #expect(r.out.contains("\"rule\":\"BXC001\""))
+        #expect(lint([Self.wf, "./" + Self.wf], in: repo).out.contains(" in 1 file"))
         #expect(lint(["missing.yml"], in: repo).status == 2)
         // Not in the revision or the index: skipped with a note (the pre-commit framework passes only staged
         // files, so this is a typo or a new file), and a repository with a broken config is an error.

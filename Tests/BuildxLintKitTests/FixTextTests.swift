@@ -94,6 +94,11 @@ import Testing
         for kept in ["ghcr.io/⟨lower.github.repository⟩", "⟨eq#0123456789abcdef⟩", "runs-on ⟨?⟩", "open ⟨github.sha", "plain"] {
             #expect(ExprValue.writtenAsExpressions(kept) == kept)
         }
+        // A bake value part that cannot be computed shows as `…`, not as the internal placeholder.
+        let d = Diagnostic(
+            ruleID: "BXC106", ruleName: "x", severity: .warning, path: RepoPath("docker-bake.hcl"),
+            span: SourceSpan(at: SourcePosition(line: 1, column: 1, offset: 0)), message: "target `t-\u{FFFC}`", help: "scope=\u{FFFC}-t")
+        #expect(d.message == "target `t-…`" && d.help == "scope=…-t")
     }
 
     /// A comment after a packed one-line value moves after `|` (inside the block it would be cache data).

@@ -57,9 +57,8 @@ public struct Diagnostic: Sendable, Hashable {
         self.severity = severity
         self.path = path
         self.span = span
-        // Values the analysis knows only as a context expression are shown as that expression.
-        self.message = ExprValue.writtenAsExpressions(message)
-        self.help = help.map(ExprValue.writtenAsExpressions)
+        self.message = Self.readable(message)
+        self.help = help.map(Self.readable)
         self.fixes = fixes
     }
 
@@ -78,6 +77,14 @@ public struct Diagnostic: Sendable, Hashable {
             })
         }
         return Diagnostic(ruleID: ruleID, ruleName: ruleName, severity: severity, path: path, span: span, message: message, help: help, fixes: converted)
+    }
+
+    /// Message or help text as users read it: values the analysis knows only as a context expression are
+    /// shown as that expression (`${{ github.ref_name }}`), and the placeholder of a part of a bake value
+    /// that cannot be computed (U+FFFC) as `…`.
+    static func readable(_ text: String) -> String {
+        let t = ExprValue.writtenAsExpressions(text)
+        return t.hasSubstring("\u{FFFC}") ? t.replacingAll("\u{FFFC}", with: "…") : t
     }
 
     public static func reportOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {

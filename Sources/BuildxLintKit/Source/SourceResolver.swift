@@ -86,7 +86,8 @@ public enum SourceResolver {
             guard let rp = repo.repoPath(forFilesystemPath: p) else {
                 throw SourceError("\(p) is outside the repository at \(repo.workdir ?? "?")")
             }
-            explicit.insert(rp)
+            // A file named twice (`a.yml ./a.yml`) is read and counted once.
+            guard explicit.insert(rp).inserted else { continue }
             if let f = try repo.file(at: rp, mode: mode, maxFileSize: maxFileSize) {
                 files.append(f)
             } else if mode != .worktree {
