@@ -14,6 +14,11 @@ import Testing
         }
     }
 
+    /// A workflow whose one job sets up buildx v0.21.1 and then runs `steps` (list items, unindented).
+    static func afterSetup(_ steps: String) -> String {
+        Examples.setupOnly("version: v0.21.1") + Examples.indent(steps, by: 6) + "\n"
+    }
+
     static func publishing(setup: String) -> String {
         """
         on:
@@ -192,23 +197,15 @@ import Testing
     /// BXC210's help keeps the entry as written (only the destination changes) and, for a `run:` build,
     /// gives the flag and the commands for the same script.
     @Test func unboundedLocalCacheHelpMatchesTheStep() throws {
-        let script = """
-        on: push
-        jobs:
-          build:
-            runs-on: ubuntu-latest
-            steps:
-              - uses: docker/setup-buildx-action@v3
-                with:
-                  version: v0.21.1
-              - uses: actions/cache@v4
-                with:
-                  path: /tmp/.buildx-cache
-                  key: buildx-${{ github.sha }}
-                  restore-keys: buildx-
-              - run: |
-                  docker buildx build --cache-from "type=local,src=/tmp/.buildx-cache" --cache-to "type=local,dest=/tmp/.buildx-cache" -t app .
-"""
+        let script = Self.afterSetup("""
+            - uses: actions/cache@v4
+              with:
+                path: /tmp/.buildx-cache
+                key: buildx-${{ github.sha }}
+                restore-keys: buildx-
+            - run: |
+                docker buildx build --cache-from "type=local,src=/tmp/.buildx-cache" --cache-to "type=local,dest=/tmp/.buildx-cache" -t app .
+            """)
         let cli = try #require(TestSupport.lint(workflow: script).first { $0.ruleID == "BXC210" })
         #expect(cli.help == "Export to a new folder and replace the old one after the build:\n--cache-to \"type=local,dest=/tmp/.buildx-cache-new\"\nand after the build command, in the same script:\nrm -rf /tmp/.buildx-cache\nmv /tmp/.buildx-cache-new /tmp/.buildx-cache\n(or add `reset=true` with buildx v0.35.0 or newer).")
         let action = try #require(TestSupport.lint(workflow: Examples.buildPush("cache-from: type=local,src=/tmp/c\ncache-to: type=local,dest=/tmp/c,compression=zstd")).first { $0.ruleID == "BXC210" })
@@ -219,18 +216,7 @@ import Testing
     /// without a release list, a per-leg artifact name from a matrix value without `/`, and bake entries
     /// named "`cache-from` entry of target `app`".
     @Test func helpAndMessageWording() throws {
-        let oneLine = """
-            on: push
-            jobs:
-              build:
-                runs-on: ubuntu-latest
-                steps:
-                  - uses: docker/setup-buildx-action@v3
-                    with:
-                      version: v0.21.1
-                  - run: docker buildx build --cache-from "type=gha,scope=a,type=gha,scope=b" .
-
-            """
+        let oneLine = Self.afterSetup("- run: docker buildx build --cache-from \"type=gha,scope=a,type=gha,scope=b\" .")
         let packed = try #require(TestSupport.lint(workflow: oneLine).first { $0.ruleID == "BXC001" })
         #expect(packed.help == "Pass each cache entry with its own flag:\n--cache-from 'type=gha,scope=a' --cache-from 'type=gha,scope=b'")
 
