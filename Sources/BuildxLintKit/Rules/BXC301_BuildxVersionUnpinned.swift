@@ -119,7 +119,6 @@ public struct BuildxVersionUnpinnedRule: Rule {
         return out
     }
 
-    /// Inserts `lines` under the step's `with:` (creating it when absent), when the step is a block mapping.
     /// Docker's gha-migration note (docs `ci/github-actions/cache.md`) recommends `version: latest` on
     /// self-hosted runners: where that is the reason, the finding is for the configuration to silence.
     static let selfHostedNote = "\nThis job runs on a self-hosted runner, where Docker's cache documentation recommends `version: latest`; if that is why, suppress this finding (`# buildx-lint: ignore[BXC301]`) or lower BXC301's severity in the configuration."
@@ -153,6 +152,7 @@ public struct BuildxVersionUnpinnedRule: Rule {
         return first
     }
 
+    /// Inserts `lines` under the step's `with:` (creating it when absent), when the step is a block mapping.
     static func insertFix(_ context: RuleContext, _ step: Step, _ lines: [String]) -> [Fix] {
         let text = context.file.text
         guard step.node.collectionStyle == .block, let usesPair = step.node.pair("uses") else { return [] }
