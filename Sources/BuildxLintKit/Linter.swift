@@ -312,6 +312,15 @@ public enum Linter {
                 message: "file is \(size) bytes, over the \(options.maxFileSize)-byte limit; it was not checked",
                 help: "Raise the limit with --max-file-size if this file really is a workflow.")
             return Prepared(path: file.path, text: text, analysis: nil, early: [d])
+        case .unreadable(let reason):
+            let rule = ParseErrorRule().description
+            let text = SourceText([UInt8]())
+            let d = Diagnostic(
+                ruleID: rule.id, ruleName: rule.name, severity: rule.severity, path: file.path,
+                span: SourceSpan(at: text.position(ofOffset: 0)),
+                message: "the file cannot be read (\(reason)); it was not checked",
+                help: "Make the file readable by the user running the linter (for a missing blob, fetch the repository's objects).")
+            return Prepared(path: file.path, text: text, analysis: nil, early: [d])
         case .bytes(let bytes):
             var kind = selection.kind(of: file.path)
             if kind == nil, isExplicit {

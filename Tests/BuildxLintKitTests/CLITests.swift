@@ -117,6 +117,20 @@ import Testing
         #expect(w.err.contains("bare"))
     }
 
+    /// A blob missing from the object database (a partial clone) is a BXC000 finding for that file; the
+    /// other files are still linted.
+    @Test func missingBlobIsAFindingAndTheRestIsLinted() {
+        let repo = TestSupport.makeRepo([(Self.wf, Self.bad), (".github/workflows/gone.yml", Self.good)])
+        let oid = TestSupport.git(["rev-parse", "HEAD:.github/workflows/gone.yml"], in: repo).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try? FileManager.default.removeItem(at: repo.appendingPathComponent(".git/objects/\(oid.prefix(2))/\(oid.dropFirst(2))"))
+        for mode in [["--rev", "HEAD"], ["--staged"]] {
+            let r = lint(mode + ["--format", "json"], in: repo)
+            #expect(r.status == 1)
+            #expect(r.out.contains("\"rule\":\"BXC001\""))
+            #expect(r.out.contains("\"path\":\".github/workflows/gone.yml\"") && r.out.contains("the file cannot be read (blob \(oid) cannot be read: "), "\(r.out)")
+        }
+    }
+
     @Test func unbornHeadAndNotARepository() {
         let repo = TestSupport.makeRepo([(Self.wf, Self.bad)], commit: false)
         #expect(lint([], in: repo).status == 1)

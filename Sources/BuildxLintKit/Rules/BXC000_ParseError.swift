@@ -8,7 +8,7 @@ public struct ParseErrorRule: Rule {
     /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC000", name: "parse-error", severity: .error,
-        summary: "A workflow, action or bake file that cannot be parsed (syntax, encoding, size, nesting or alias limits).",
+        summary: "A workflow, action or bake file that cannot be parsed (syntax, encoding, size, nesting or alias limits) or read (permissions, a blob missing from a partial clone).",
         rationale: """
             A file the linter cannot parse is a file GitHub or buildx cannot parse either, and nothing else in it \
             was checked. Duplicate keys and undefined aliases are reported here too: GitHub rejects them.

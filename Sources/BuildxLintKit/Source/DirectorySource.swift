@@ -14,8 +14,8 @@ public enum DirectorySource {
     /// `select`, sorted by path bytes.
     ///
     /// Files larger than `maxFileSize` bytes come back as `.tooLarge(size:)` without being read.
-    /// Unreadable subfolders and files are skipped; use ``files(root:select:maxFileSize:warnings:)``
-    /// to learn about them.
+    /// A file that cannot be read comes back as `.unreadable(reason:)`; unreadable subfolders are skipped
+    /// (``files(root:select:maxFileSize:warnings:)`` names them).
     /// - Throws: ``SourceError`` when `root` is not a readable directory.
     public static func files(root: String, select: (RepoPath) -> Bool, maxFileSize: Int) throws -> [SourceFile] {
         var ignored: [String] = []
@@ -23,7 +23,7 @@ public enum DirectorySource {
     }
 
     /// Like ``files(root:select:maxFileSize:)``, and appends one message to `warnings` for every
-    /// subfolder or file that could not be read (permission denied, vanished during the walk).
+    /// subfolder that could not be read (permission denied).
     /// - Throws: ``SourceError`` when `root` is not a readable directory.
     public static func files(
         root: String, select: (RepoPath) -> Bool, maxFileSize: Int, warnings: inout [String]
@@ -141,7 +141,8 @@ struct FileWalker {
                 case .notRegular, .missing:
                     break
                 case .failed(let e):
-                    warnings.append("cannot read '\(file.path.display)': \(FileWalker.errnoMessage(e))")
+                    // A file that is there but cannot be read is linted as such (a finding), not skipped.
+                    files.append(SourceFile(path: file.path, content: .unreadable(reason: FileWalker.errnoMessage(e))))
                 }
             }
         }

@@ -47,8 +47,9 @@ public final class GitRepository {
     /// `workdirBytes` with symlinks resolved, for `repoPath(forFilesystemPath:)`.
     private lazy var canonicalWorkdir: [UInt8]? = workdirBytes.map { GitRepository.realPath($0) ?? $0 }
 
-    /// One message per work-tree file or folder that was skipped because it exists but could not be
-    /// read (permission denied, vanished mid-read), e.g. `cannot read 'a.yml': Permission denied`.
+    /// One message per work-tree folder that was skipped because it exists but could not be read
+    /// (permission denied), e.g. `cannot read folder 'x': Permission denied`. (A file that cannot be read
+    /// comes back as `.unreadable`.)
     /// `files` and `file(at:)` append to it and nothing clears it; read it after listing to report.
     public private(set) var warnings: [String] = []
 
@@ -140,19 +141,20 @@ public final class GitRepository {
     ///
     /// - `.worktree`: tracked files plus untracked files that are not ignored, read from disk.
     ///   Files deleted in the work tree, symlinks, submodules, embedded repositories and anything
-    ///   that is not a regular file are skipped; a file that exists but cannot be read is skipped
-    ///   with a message in ``warnings``.
+    ///   that is not a regular file are skipped; a file that exists but cannot be read comes back as
+    ///   `.unreadable(reason:)`, and a folder that cannot be read is skipped with a message in ``warnings``.
     /// - `.staged`: stage-0 index entries (`$GIT_INDEX_FILE` when it was set), blobs read from the
     ///   object database. Conflict stages, `git add -N` placeholders, symlinks and submodules are
     ///   skipped. A bare repository has an empty index: `[]`.
     /// - `.revision(rev)`: the tree of `rev`, without symlinks and submodules.
     ///
-    /// Files larger than `maxFileSize` bytes come back as `.tooLarge(size:)` without being read.
+    /// Files larger than `maxFileSize` bytes come back as `.tooLarge(size:)` without being read; a blob
+    /// missing from the object database (a partial clone) or corrupt comes back as `.unreadable(reason:)`.
     /// `select` is called once per candidate path, before anything is read; `mayMatch`, a cheaper test on
     /// the raw path bytes (false: `select` would say no), runs first so that the thousands of paths of a
     /// large index are skipped without making a ``RepoPath`` for each.
     /// - Throws: ``SourceError`` when the whole source is unusable: `.worktree` on a bare repository,
-    ///   an unknown revision or unborn HEAD, an unreadable index, a missing or corrupt object.
+    ///   an unknown revision or unborn HEAD, an unreadable index or tree.
     public func files(
         mode: SourceMode, select: (RepoPath) -> Bool, maxFileSize: Int, mayMatch: (UnsafeRawBufferPointer) -> Bool = { _ in true }
     ) throws -> [SourceFile] {
@@ -170,8 +172,7 @@ public final class GitRepository {
     /// Returns nil when the path is absent in `mode`, is not a regular file (symlink, submodule,
     /// folder), lies inside a submodule or `.git`, or is not a clean relative path (empty, leading
     /// `/`, `.` or `..` components). In `.worktree` mode an ignored or untracked file is returned
-    /// too: the user named it. A work-tree file that exists but cannot be read gives nil and a
-    /// message in ``warnings``.
+    /// too: the user named it. A file that exists but cannot be read comes back as `.unreadable`.
     /// - Throws: ``SourceError`` as ``files(mode:select:maxFileSize:)`` does.
     public func file(at path: RepoPath, mode: SourceMode, maxFileSize: Int) throws -> SourceFile? {
         guard GitRepository.isCleanRelativePath(path.bytes) else { return nil }
@@ -354,9 +355,7 @@ public final class GitRepository {
         switch result {
         case .content(let content): return SourceFile(path: path, content: content)
         case .notRegular, .missing: return nil
-        case .failed(let e):
-            warnings.append("cannot read '\(path.display)': \(FileWalker.errnoMessage(e))")
-            return nil
+        case .failed(let e): return SourceFile(path: path, content: .unreadable(reason: FileWalker.errnoMessage(e)))
         }
     }
 
@@ -513,7 +512,7 @@ public final class GitRepository {
     /// Reads the blobs `hits` names, in order. Loose objects cost a file open and an inflate each, so a
     /// few hundred of them are read on all cores: each extra core opens its own handle on the repository
     /// (libgit2 handles are confined to one thread at a time) and reads every n-th blob.
-    /// - Throws: the ``SourceError`` of the first blob (in `hits` order) that cannot be read.
+    /// A blob that cannot be read gives an `.unreadable` file; the others are read.
     private func readBlobs(_ hits: [(RepoPath, git_oid)], maxFileSize: Int) throws -> [SourceFile] {
         let workers = min(processorCount, hits.count / GitRepository.blobsPerWorker)
         guard workers > 1, let gitdir = git_repository_path(repo).map(GitRepository.bytes) else {
@@ -576,13 +575,14 @@ public final class GitRepository {
     private static func readBlob(_ odb: OpaquePointer, _ oid: inout git_oid, path: RepoPath, maxFileSize: Int) throws(SourceError) -> SourceFile {
         var size = 0
         var type = GIT_OBJECT_ANY
+        // A blob that is missing (a partial clone) or corrupt makes that file unreadable; the others are linted.
         guard git_odb_read_header(&size, &type, odb, &oid) == 0 else {
-            throw blobError(&oid, path: path)
+            return SourceFile(path: path, content: .unreadable(reason: blobError(&oid, path: path).message))
         }
         if size > maxFileSize { return SourceFile(path: path, content: .tooLarge(size: size)) }
         var handle: OpaquePointer?
         guard git_odb_read(&handle, odb, &oid) == 0, let object = handle else {
-            throw blobError(&oid, path: path)
+            return SourceFile(path: path, content: .unreadable(reason: blobError(&oid, path: path).message))
         }
         defer { git_odb_object_free(object) }
         let count = git_odb_object_size(object)
@@ -598,7 +598,7 @@ public final class GitRepository {
     private static func blobError(_ oid: inout git_oid, path: RepoPath) -> SourceError {
         let message = GitRepository.lastGitError()
         let hex = String(cString: git_oid_tostr_s(&oid))
-        return SourceError("cannot read '\(path.display)' (blob \(hex)): \(message)")
+        return SourceError("blob \(hex) cannot be read: \(message)")
     }
 
     // MARK: - Helpers

@@ -19,6 +19,9 @@ public struct SourceFile: Sendable {
         case bytes([UInt8])
         /// Larger than the size limit; not read. `size` is the size in bytes.
         case tooLarge(size: Int)
+        /// There, but it could not be read: a work-tree file without read permission, a blob missing from
+        /// the object database (a partial clone) or corrupt. `reason` says why.
+        case unreadable(reason: String)
     }
 
     public init(path: RepoPath, content: Content) {
