@@ -146,6 +146,10 @@ import Testing
         #expect(!r.out.contains("BXC301"))
         #expect(r.err.contains("1 finding is in the baseline"))
         #expect(run(["--baseline", "missing.json"]).status == 2)
+        // A baseline of an unknown version, or with a duplicate key, is refused rather than misread.
+        #expect(throws: SourceError.self) { try Baseline.parse(Array("{\"version\":99,\"findings\":[]}".utf8), path: "b") }
+        #expect(throws: SourceError.self) { try Baseline.parse(Array("{\"version\":1,\"findings\":[],\"findings\":[]}".utf8), path: "b") }
+        #expect((try? Baseline.parse(Array("{\"version\":1,\"tool\":\"buildx-lint\",\"findings\":[]}".utf8), path: "b")) != nil)
     }
 
     /// The baseline is written through a symlink (the link stays and names the new content); a path that is

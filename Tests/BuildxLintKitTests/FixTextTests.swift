@@ -264,4 +264,28 @@ import Testing
         let finding = try #require(TestSupport.lint(workflow: selfHosted).first { $0.ruleID == "BXC301" })
         #expect(finding.help?.contains("This job runs on a self-hosted runner, where Docker's cache documentation recommends `version: latest`") == true)
     }
+
+    /// A reusable workflow publishes when a workflow that calls it does: the cache-binary advice reaches it.
+    @Test func callerTriggersCountForCacheBinary() throws {
+        let callee = """
+            on: workflow_call
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                  - uses: docker/build-push-action@v6
+                    with:
+                      push: true
+
+            """
+        let caller = "on:\n  push:\n    tags: ['v*']\njobs:\n  release:\n    uses: ./.github/workflows/build.yml\n"
+        let found = TestSupport.lint([(".github/workflows/build.yml", callee), (".github/workflows/release.yml", caller)]).diagnostics
+        let d = try #require(found.first { $0.ruleID == "BXC301" && $0.path.display == ".github/workflows/build.yml" })
+        #expect(d.help?.contains(".github/workflows/release.yml, which calls this workflow, publishes on tags or releases: also set `cache-binary: false`") == true, "\(d.help ?? "")")
+        #expect(d.fixes.first?.edits.first?.replacement.contains("cache-binary: false") == true)
+        // Without the calling workflow it does not.
+        let alone = try #require(TestSupport.lint([(".github/workflows/build.yml", callee)]).diagnostics.first { $0.ruleID == "BXC301" })
+        #expect(alone.help?.contains("cache-binary") == false)
+    }
 }

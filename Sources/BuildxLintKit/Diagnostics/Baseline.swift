@@ -58,6 +58,13 @@ public struct Baseline: Sendable {
         do { file = try YAMLParser.parse(SourceText(bytes)) } catch {
             throw SourceError("\(path):\(error.position.line):\(error.position.column): not a baseline file: \(error.message)")
         }
+        // A baseline of another format version would be misread, and a duplicate key means a hand edit went wrong.
+        if let v = file.root?["version"], v.scalar != "1" {
+            throw SourceError("\(path):\(v.span.start.line):\(v.span.start.column): baseline version \(v.scalar ?? "?") is not one this linter reads (1)")
+        }
+        if let dup = file.warnings.first(where: { $0.kind == .duplicateKey }) {
+            throw SourceError("\(path):\(dup.span.start.line):\(dup.span.start.column): not a baseline file: \(dup.message)")
+        }
         guard let items = file.root?["findings"]?.items else { throw SourceError("\(path): not a baseline file (no `findings` list)") }
         var entries = Set<Entry>()
         for item in items {

@@ -40,14 +40,21 @@ public struct BuildxVersionUnpinnedRule: Rule {
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         let pin = ReleaseFacts.latestStableBuildx
-        let publishes = context.file.workflow?.publishesOnTagsOrReleases ?? false
+        // A reusable workflow publishes when a workflow that calls it does (dozzle's deploy.yml on `v*` tags
+        // calls _tests.yml).
+        let publishingCaller = context.repository.jobRuns(inWorkflow: context.file.path).first { (run: JobRun) in
+            run.rootPath != context.file.path && (context.repository.files[run.rootPath]?.workflow?.publishesOnTagsOrReleases ?? false)
+        }?.rootPath
+        let ownTriggers = context.file.workflow?.publishesOnTagsOrReleases ?? false
+        let publishes = ownTriggers || publishingCaller != nil
+        let publisher = ownTriggers ? "This workflow publishes" : "\(publishingCaller?.display ?? "A caller"), which calls this workflow, publishes"
         for job in context.file.jobs {
             for setup in job.setups {
                 let step = setup.step
                 let cacheBinarySince = Self.cacheBinaryFirstRelease(step)
                 var binaryNote = ""
                 if publishes && step.input("cache-binary") == nil {
-                    binaryNote = "\nThis workflow publishes on tags or releases: "
+                    binaryNote = "\n\(publisher) on tags or releases: "
                         + (cacheBinarySince.map { "once the step uses setup-buildx-action \($0) or later (the first with the input), " } ?? "")
                         + "also set `cache-binary: false`, so a release build does not run a buildx binary restored from the Actions cache, which runs on the default branch write too."
                 }

@@ -72,6 +72,9 @@ public final class JobRun: Sendable {
     /// Where the job was called from when it is a reusable workflow's: ".github/workflows/ci.yml job `build`"
     /// (with the caller's leg in parentheses when it has a matrix).
     public let caller: String?
+    /// The workflow whose triggers start this run: the file itself, or for a reusable workflow's job the
+    /// caller at the top of the chain of calls.
+    public let rootPath: RepoPath
     /// A stable key for "the same job" across legs: file + job id + caller.
     public let jobKey: JobKey
     /// Evaluated `runs-on` (nil when not known).
@@ -81,8 +84,9 @@ public final class JobRun: Sendable {
 
     init(
         file: FileAnalysis, job: Job, matrix: [String: ExprValue], hasMatrix: Bool, matrixKnown: Bool, legCount: Int,
-        legIndex: Int, legLabel: String, caller: String?, runsOn: String?, needsClosure: NeedsClosure
+        legIndex: Int, legLabel: String, caller: String?, runsOn: String?, needsClosure: NeedsClosure, rootPath: RepoPath? = nil
     ) {
+        self.rootPath = rootPath ?? file.path
         self.file = file
         self.job = job
         self.matrix = matrix
@@ -399,7 +403,9 @@ struct FlowWalker {
         return (call["inputs"]?.pairs ?? []).compactMap { p in p.key.scalar.map { ($0, p.value["default"]) } }
     }
 
-    mutating func walkJob(file: FileAnalysis, workflow wf: Workflow, job: Job, inputs: [String: ExprValue]?, caller: String?, depth: Int) {
+    mutating func walkJob(
+        file: FileAnalysis, workflow wf: Workflow, job: Job, inputs: [String: ExprValue]?, caller: String?, depth: Int, root: RepoPath? = nil
+    ) {
         // Walked on its own (no caller), a workflow's `inputs.x` is fixed for the run but unknown: a symbol.
         let base = EvalContext(env: [:], inputs: inputs, jobID: job.id)
         var wfEnvCtx = base
@@ -434,7 +440,7 @@ struct FlowWalker {
             let label = varying.compactMap { k in leg[k].map { "\(k)=\($0.templateText ?? "?")" } }.joined(separator: ", ")
             let run = JobRun(
                 file: file, job: job, matrix: leg, hasMatrix: hasMatrix, matrixKnown: matrixKnown, legCount: legs.count,
-                legIndex: index, legLabel: label, caller: caller, runsOn: runsOn, needsClosure: closure)
+                legIndex: index, legLabel: label, caller: caller, runsOn: runsOn, needsClosure: closure, rootPath: root ?? file.path)
             jobRuns.append(run)
 
             if let uses = job.uses {
@@ -445,7 +451,9 @@ struct FlowWalker {
                 let declared = Self.workflowCallInputs(cwf) ?? []
                 let values = Self.inputs(defaults: declared, with: job.with, ctx: ctx)
                 let who = "\(file.path.display) job `\(job.id)`" + (label.isEmpty ? "" : " (\(label))")
-                for cj in cwf.jobs { walkJob(file: callee, workflow: cwf, job: cj, inputs: values, caller: who, depth: depth + 1) }
+                for cj in cwf.jobs {
+                    walkJob(file: callee, workflow: cwf, job: cj, inputs: values, caller: who, depth: depth + 1, root: root ?? file.path)
+                }
                 continue
             }
             var order = 0
