@@ -417,7 +417,7 @@ public final class GitRepository {
             guard select(path) else { continue }
             hits.append((path, entry.pointee.id))
         }
-        return try readBlobs(hits, maxFileSize: maxFileSize)
+        return readBlobs(hits, maxFileSize: maxFileSize)
     }
 
     private func stagedFile(_ path: RepoPath, maxFileSize: Int) throws -> SourceFile? {
@@ -427,7 +427,7 @@ public final class GitRepository {
             GitRepository.isStagedBlob(entry)
         else { return nil }
         var oid = entry.pointee.id
-        return try readBlob(&oid, path: path, maxFileSize: maxFileSize)
+        return readBlob(&oid, path: path, maxFileSize: maxFileSize)
     }
 
     /// A stage-0 regular file that is really staged (not a `git add -N` placeholder).
@@ -489,7 +489,7 @@ public final class GitRepository {
                 return state.hits
             }
         }
-        return try readBlobs(hits, maxFileSize: maxFileSize)
+        return readBlobs(hits, maxFileSize: maxFileSize)
     }
 
     private func revisionFile(_ path: RepoPath, rev: String, maxFileSize: Int) throws -> SourceFile? {
@@ -504,7 +504,7 @@ public final class GitRepository {
         defer { git_tree_entry_free(entry) }
         guard GitRepository.isFileMode(git_tree_entry_filemode(entry)) else { return nil }
         var oid = git_tree_entry_id(entry).pointee
-        return try readBlob(&oid, path: path, maxFileSize: maxFileSize)
+        return readBlob(&oid, path: path, maxFileSize: maxFileSize)
     }
 
     // MARK: - Blobs
@@ -513,15 +513,15 @@ public final class GitRepository {
     /// few hundred of them are read on all cores: each extra core opens its own handle on the repository
     /// (libgit2 handles are confined to one thread at a time) and reads every n-th blob.
     /// A blob that cannot be read gives an `.unreadable` file; the others are read.
-    private func readBlobs(_ hits: [(RepoPath, git_oid)], maxFileSize: Int) throws -> [SourceFile] {
+    private func readBlobs(_ hits: [(RepoPath, git_oid)], maxFileSize: Int) -> [SourceFile] {
         let workers = min(processorCount, hits.count / GitRepository.blobsPerWorker)
         guard workers > 1, let gitdir = git_repository_path(repo).map(GitRepository.bytes) else {
-            return try hits.map { hit in
+            return hits.map { hit in
                 var oid = hit.1
-                return try GitRepository.readBlob(odb, &oid, path: hit.0, maxFileSize: maxFileSize)
+                return GitRepository.readBlob(odb, &oid, path: hit.0, maxFileSize: maxFileSize)
             }
         }
-        var results = [Result<SourceFile, SourceError>?](repeating: nil, count: hits.count)
+        var results = [SourceFile?](repeating: nil, count: hits.count)
         results.withUnsafeMutableBufferPointer { buffer in
             let out = UnsafeMutableSendableBuffer(buffer)
             let shared = UncheckedSendable((odb: odb, hits: hits))
@@ -536,17 +536,15 @@ public final class GitRepository {
                     var oid = shared.value.hits[i].1
                     let path = shared.value.hits[i].0
                     // A handle that failed to open leaves its share to the serial pass below.
-                    if w == 0 || own != nil {
-                        do throws(SourceError) { out[i] = .success(try GitRepository.readBlob(odb, &oid, path: path, maxFileSize: maxFileSize)) } catch { out[i] = .failure(error) }
-                    }
+                    if w == 0 || own != nil { out[i] = GitRepository.readBlob(odb, &oid, path: path, maxFileSize: maxFileSize) }
                     i += workers
                 }
             }
         }
-        return try results.enumerated().map { i, r in
-            if let r { return try r.get() }
+        return results.enumerated().map { i, r in
+            if let r { return r }
             var oid = hits[i].1
-            return try GitRepository.readBlob(odb, &oid, path: hits[i].0, maxFileSize: maxFileSize)
+            return GitRepository.readBlob(odb, &oid, path: hits[i].0, maxFileSize: maxFileSize)
         }
     }
 
@@ -567,22 +565,22 @@ public final class GitRepository {
     }
 
     /// Reads blob `oid` as the content of `path`; measures it first so an oversized blob is never inflated.
-    private func readBlob(_ oid: inout git_oid, path: RepoPath, maxFileSize: Int) throws -> SourceFile {
-        try GitRepository.readBlob(odb, &oid, path: path, maxFileSize: maxFileSize)
+    private func readBlob(_ oid: inout git_oid, path: RepoPath, maxFileSize: Int) -> SourceFile {
+        GitRepository.readBlob(odb, &oid, path: path, maxFileSize: maxFileSize)
     }
 
     /// `readBlob` through the object database `odb`.
-    private static func readBlob(_ odb: OpaquePointer, _ oid: inout git_oid, path: RepoPath, maxFileSize: Int) throws(SourceError) -> SourceFile {
+    private static func readBlob(_ odb: OpaquePointer, _ oid: inout git_oid, path: RepoPath, maxFileSize: Int) -> SourceFile {
         var size = 0
         var type = GIT_OBJECT_ANY
         // A blob that is missing (a partial clone) or corrupt makes that file unreadable; the others are linted.
         guard git_odb_read_header(&size, &type, odb, &oid) == 0 else {
-            return SourceFile(path: path, content: .unreadable(reason: blobError(&oid, path: path).message))
+            return SourceFile(path: path, content: .unreadable(reason: blobError(&oid)))
         }
         if size > maxFileSize { return SourceFile(path: path, content: .tooLarge(size: size)) }
         var handle: OpaquePointer?
         guard git_odb_read(&handle, odb, &oid) == 0, let object = handle else {
-            return SourceFile(path: path, content: .unreadable(reason: blobError(&oid, path: path).message))
+            return SourceFile(path: path, content: .unreadable(reason: blobError(&oid)))
         }
         defer { git_odb_object_free(object) }
         let count = git_odb_object_size(object)
@@ -595,10 +593,11 @@ public final class GitRepository {
         return SourceFile(path: path, content: .bytes(bytes))
     }
 
-    private static func blobError(_ oid: inout git_oid, path: RepoPath) -> SourceError {
+    /// Why blob `oid` cannot be read: its id and libgit2's message.
+    private static func blobError(_ oid: inout git_oid) -> String {
         let message = GitRepository.lastGitError()
         let hex = String(cString: git_oid_tostr_s(&oid))
-        return SourceError("blob \(hex) cannot be read: \(message)")
+        return "blob \(hex) cannot be read: \(message)"
     }
 
     // MARK: - Helpers
