@@ -301,26 +301,26 @@ public enum Linter {
         let early: [Diagnostic]
     }
 
+    /// A file that was not read: no text, one BXC000 finding at its start.
+    static func notChecked(_ path: RepoPath, _ message: String, help: String) -> Prepared {
+        let rule = ParseErrorRule().description
+        let text = SourceText([UInt8]())
+        let d = Diagnostic(
+            ruleID: rule.id, ruleName: rule.name, severity: rule.severity, path: path,
+            span: SourceSpan(at: text.position(ofOffset: 0)), message: message, help: help)
+        return Prepared(path: path, text: text, analysis: nil, early: [d])
+    }
+
     static func prepare(_ file: SourceFile, options: LintOptions, selection: Selection, isExplicit: Bool) -> Prepared? {
         switch file.content {
         case .tooLarge(let size):
-            let rule = ParseErrorRule().description
-            let text = SourceText([UInt8]())
-            let d = Diagnostic(
-                ruleID: rule.id, ruleName: rule.name, severity: rule.severity, path: file.path,
-                span: SourceSpan(at: text.position(ofOffset: 0)),
-                message: "file is \(size) bytes, over the \(options.maxFileSize)-byte limit; it was not checked",
+            return notChecked(
+                file.path, "file is \(size) bytes, over the \(options.maxFileSize)-byte limit; it was not checked",
                 help: "Raise the limit with --max-file-size if this file really is a workflow.")
-            return Prepared(path: file.path, text: text, analysis: nil, early: [d])
         case .unreadable(let reason):
-            let rule = ParseErrorRule().description
-            let text = SourceText([UInt8]())
-            let d = Diagnostic(
-                ruleID: rule.id, ruleName: rule.name, severity: rule.severity, path: file.path,
-                span: SourceSpan(at: text.position(ofOffset: 0)),
-                message: "the file cannot be read (\(reason)); it was not checked",
+            return notChecked(
+                file.path, "the file cannot be read (\(reason)); it was not checked",
                 help: "Make the file readable by the user running the linter (for a missing blob, fetch the repository's objects).")
-            return Prepared(path: file.path, text: text, analysis: nil, early: [d])
         case .bytes(let bytes):
             var kind = selection.kind(of: file.path)
             if kind == nil, isExplicit {

@@ -23,6 +23,31 @@ func parallelMap<T: Sendable, R>(_ items: [T], _ transform: (T) -> R) -> [R] {
     return out.map { $0! }
 }
 
+/// `count` results made by `workers` concurrent workers, worker `w` computing indices w, w + workers, … in
+/// turn (for work whose workers need state of their own, such as a libgit2 handle each): `setUp` runs once per
+/// worker, `make` once per index with that worker's state, `tearDown` once per worker at the end.
+func stridedMap<State, R>(
+    count: Int, workers: Int, setUp: (Int) -> State, make: (inout State, Int) -> R, tearDown: (State) -> Void = { _ in }
+) -> [R] {
+    var out = [R?](repeating: nil, count: count)
+    out.withUnsafeMutableBufferPointer { buffer in
+        let o = UnsafeMutableSendableBuffer(buffer)
+        withoutActuallyEscaping(setUp) { setUp in
+            withoutActuallyEscaping(make) { make in
+                withoutActuallyEscaping(tearDown) { tearDown in
+                    let box = UncheckedSendable((setUp, make, tearDown))
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        var state = box.value.0(w)
+                        for i in stride(from: w, to: count, by: workers) { o[i] = box.value.1(&state, i) }
+                        box.value.2(state)
+                    }
+                }
+            }
+        }
+    }
+    return out.map { $0! }
+}
+
 /// A value handed to concurrentPerform's iterations (closures that only read shared state).
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T

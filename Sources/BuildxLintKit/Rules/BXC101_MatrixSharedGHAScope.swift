@@ -83,11 +83,7 @@ public struct MatrixSharedGHAScopeRule: Rule {
             if !read.isEmpty { dims = read }
             // One dimension without `/` that tells every leg of the job apart is enough (`matrix.pair` next to
             // `matrix.platform`): no PLATFORM_PAIR step to add, and the fix can be offered.
-            let run = c.second.stepRun.run
-            let legs = context.repository.jobRuns(inWorkflow: run.file.path).filter { $0.job.id == run.job.id && $0.caller == run.caller }
-            if dims.count > 1, let single = dims.first(where: { d in
-                !d.values.contains { $0.contains("/") } && SharedLocation.tellsApart(legs, key: d.key)
-            }) {
+            if dims.count > 1, let single = SharedLocation.distinguishingDimension(dims, of: c.second.stepRun.run, in: context.repository) {
                 dims = [single]
             }
             let (suffix, pairKey) = SharedLocation.suffix(dims)

@@ -90,13 +90,10 @@ public struct ArtifactNameNotUniqueRule: Rule {
     /// A per-leg name to suggest: a matrix value that tells the job's legs apart and holds no `/` (not
     /// allowed in artifact names), else PLATFORM_PAIR derived from the platform.
     static func uniqueName(_ name: String, _ a: StepRun, _ b: StepRun, _ context: RuleContext) -> String {
-        if a.stepKey == b.stepKey {
-            let run = b.run
-            let legs = context.repository.jobRuns(inWorkflow: run.file.path).filter { $0.job.id == run.job.id && $0.caller == run.caller }
-            let dims = SharedLocation.differingDimensions(a.run, b.run)
-            if let d = dims.first(where: { d in !d.values.contains { $0.contains("/") } && SharedLocation.tellsApart(legs, key: d.key) }) {
-                return "`name: \(name)-${{ matrix.\(d.key) }}`"
-            }
+        if a.stepKey == b.stepKey,
+            let d = SharedLocation.distinguishingDimension(SharedLocation.differingDimensions(a.run, b.run), of: b.run, in: context.repository)
+        {
+            return "`name: \(name)-${{ matrix.\(d.key) }}`"
         }
         return "`name: \(name)-${{ env.PLATFORM_PAIR }}` (with a step that derives PLATFORM_PAIR from the platform) or `-${{ matrix.<key> }}` with a matrix key whose values have no `/`"
     }

@@ -92,8 +92,7 @@ public struct BuildxVersionUnpinnedRule: Rule {
                 case .unknown:
                     // Written with an expression (`version: ${{ matrix.buildx }}`): a leg whose value is floating.
                     guard let span = setup.versionSpan, let written = step.input("version")?.value.scalar else { continue }
-                    let legs = context.stepRuns.filter { $0.step === step }
-                    guard let (leg, word) = legs.lazy.compactMap({ sr in sr.input("version").flatMap(Self.floatingWord).map { (sr, $0) } }).first
+                    guard let (leg, word) = context.stepRuns(of: step).lazy.compactMap({ sr in sr.input("version").flatMap(Self.floatingWord).map { (sr, $0) } }).first
                     else { continue }
                     let which = leg.run.hasMatrix && !leg.run.legLabel.isEmpty ? " in leg `\(leg.run.legLabel)`" : ""
                     out.append(
@@ -132,8 +131,8 @@ public struct BuildxVersionUnpinnedRule: Rule {
 
     /// `latest` or `edge` when `value` (an evaluated `version:`) is one of them, else nil.
     static func floatingWord(_ value: String) -> String? {
-        let t = value.trimmingSpaces
-        return t == "latest" || t == "edge" ? t : nil
+        if case .floating(let word) = BuildxVersionValue(text: value, hasExpression: false) { return word }
+        return nil
     }
 
     /// The start of the line after `line`, or nil when `line` is the last.
@@ -171,8 +170,7 @@ public struct BuildxVersionUnpinnedRule: Rule {
             return [Fix(title: "Pin buildx", edits: [TextEdit(span: SourceSpan(at: at), replacement: lines.map { indent + $0 + "\n" }.joined())])]
         }
         // No `with:`: add it after the `uses:` line.
-        let after = text.position(line: usesPair.value.span.end.line + 1, column: 1)
-        guard after.line == usesPair.value.span.end.line + 1 else { return [] }
+        guard let after = lineAfter(usesPair.value.span.end.line, in: text) else { return [] }
         let block = keyIndent + "with:\n" + lines.map { keyIndent + "  " + $0 + "\n" }.joined()
         return [Fix(title: "Pin buildx", edits: [TextEdit(span: SourceSpan(at: after), replacement: block)])]
     }

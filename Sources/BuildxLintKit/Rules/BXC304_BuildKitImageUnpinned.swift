@@ -44,12 +44,12 @@ public struct BuildKitImageUnpinnedRule: Rule {
                     let literal = Template.wholeExpression(written)?.propertyPath.flatMap { path in
                         path.count == 2 && path[0] == "env" ? setup.scope.literalEnv(path[1]) : nil
                     }
-                    let values = context.stepRuns.lazy.filter { $0.step === setup.step }.compactMap(Self.evaluatedImage)
+                    let values = context.stepRuns(of: setup.step).lazy.compactMap(Self.evaluatedImage)
                     guard let floating = literal.flatMap({ Self.isFloating($0) ? $0 : nil }) ?? values.first(where: Self.isFloating) else { continue }
                     image = floating
                     through = " (`\(written)` evaluated)"
                 }
-                guard !image.contains("@sha256:"), Self.isFloating(image) else { continue }
+                guard Self.isFloating(image) else { continue }
                 let (name, tag) = ImageReference.split(image)
                 let pinned = "\(name):\(ReleaseFacts.latestStableBuildKit)"
                 out.append(

@@ -40,6 +40,15 @@ enum SharedLocation {
         }
     }
 
+    /// A matrix dimension among `dims` whose values hold no `/` and tell every leg of `run`'s job (same job
+    /// and caller) apart: a key that alone makes a name or location per leg.
+    static func distinguishingDimension(_ dims: [(key: String, values: [String])], of run: JobRun, in repository: RepositoryAnalysis)
+        -> (key: String, values: [String])?
+    {
+        let legs = repository.jobRuns(inWorkflow: run.file.path).filter { $0.jobKey == run.jobKey }
+        return dims.first { d in !d.values.contains { $0.contains("/") } && tellsApart(legs, key: d.key) }
+    }
+
     /// Whether matrix value `key` is known and different in each of `legs`.
     static func tellsApart(_ legs: [JobRun], key: String) -> Bool {
         var seen = Set<String>()

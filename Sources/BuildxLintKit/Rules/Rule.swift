@@ -78,6 +78,9 @@ public struct RuleContext: Sendable {
     public let buildRuns: [BuildRun]
     public let stepRuns: [StepRun]
 
+    /// The runs of `step` (each leg and caller), in walk order.
+    public func stepRuns(of step: Step) -> [StepRun] { stepRuns.filter { $0.step === step } }
+
     /// Computes what many rules share once per file.
     public init(file: FileAnalysis, options: LintOptions, repository: RepositoryAnalysis = .empty) {
         self.file = file

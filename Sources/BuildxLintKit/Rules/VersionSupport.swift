@@ -20,8 +20,13 @@ enum BuildxVersionValue {
             self = .absent
             return
         }
-        let text = value.text.trimmingSpaces
-        if value.hasExpression { self = .unknown; return }
+        self.init(text: value.text, hasExpression: value.hasExpression)
+    }
+
+    /// Classifies a `version:` text (`hasExpression`: it still holds `${{ }}`, so its value is not known here).
+    init(text raw: String, hasExpression: Bool) {
+        let text = raw.trimmingSpaces
+        if hasExpression { self = .unknown; return }
         if text.isEmpty { self = .absent; return }
         if text == "latest" || text == "edge" { self = .floating(text); return }
         if text.hasPrefix("https://") || text.hasPrefix("git@") || text.hasPrefix("cloud:") || text.hasPrefix("lab:") {

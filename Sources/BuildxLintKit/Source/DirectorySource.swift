@@ -156,19 +156,9 @@ struct FileWalker {
     static func readFiles(_ names: [UnsafePointer<CChar>], dirFD: Int32, maxFileSize: Int) -> [ReadResult] {
         let workers = min(processorCount, names.count / filesPerWorker)
         guard workers > 1 else { return names.map { readRegularFile(dirFD: dirFD, name: $0, maxFileSize: maxFileSize) } }
-        var out = [ReadResult](repeating: .missing, count: names.count)
-        out.withUnsafeMutableBufferPointer { buffer in
-            let o = UnsafeMutableSendableBuffer(buffer)
-            let shared = UncheckedSendable(names)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var i = w
-                while i < shared.value.count {
-                    o[i] = readRegularFile(dirFD: dirFD, name: shared.value[i], maxFileSize: maxFileSize)
-                    i += workers
-                }
-            }
+        return stridedMap(count: names.count, workers: workers, setUp: { _ in () }) { _, i in
+            readRegularFile(dirFD: dirFD, name: names[i], maxFileSize: maxFileSize)
         }
-        return out
     }
 
     /// One folder's entries; names live NUL-terminated in one buffer (one allocation per folder,

@@ -521,26 +521,30 @@ public final class GitRepository {
                 return GitRepository.readBlob(odb, &oid, path: hit.0, maxFileSize: maxFileSize)
             }
         }
-        var results = [SourceFile?](repeating: nil, count: hits.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let out = UnsafeMutableSendableBuffer(buffer)
-            let shared = UncheckedSendable((odb: odb, hits: hits))
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                // Worker 0 reads with this handle; the others with handles of their own.
-                var own: (repo: OpaquePointer, odb: OpaquePointer)? = nil
-                if w > 0 { own = GitRepository.openObjectDatabase(gitdir) }
-                defer { if let own { git_odb_free(own.odb); git_repository_free(own.repo) } }
-                let odb = own?.odb ?? shared.value.odb
-                var i = w
-                while i < shared.value.hits.count {
-                    var oid = shared.value.hits[i].1
-                    let path = shared.value.hits[i].0
-                    // A handle that failed to open leaves its share to the serial pass below.
-                    if w == 0 || own != nil { out[i] = GitRepository.readBlob(odb, &oid, path: path, maxFileSize: maxFileSize) }
-                    i += workers
+        /// The object database a worker reads with: this repository's (worker 0), one it opened, or none
+        /// (it could not open one: its share is read with this repository's afterwards, on this thread).
+        enum Reader { case this, own(repo: OpaquePointer, odb: OpaquePointer), none }
+        let this = odb
+        let results = stridedMap(
+            count: hits.count, workers: workers,
+            setUp: { w -> Reader in
+                if w == 0 { return .this }
+                return GitRepository.openObjectDatabase(gitdir).map { .own(repo: $0.repo, odb: $0.odb) } ?? .none
+            },
+            make: { reader, i -> SourceFile? in
+                var oid = hits[i].1
+                switch reader {
+                case .this: return GitRepository.readBlob(this, &oid, path: hits[i].0, maxFileSize: maxFileSize)
+                case .own(_, let odb): return GitRepository.readBlob(odb, &oid, path: hits[i].0, maxFileSize: maxFileSize)
+                case .none: return nil
                 }
-            }
-        }
+            },
+            tearDown: { reader in
+                if case .own(let repo, let odb) = reader {
+                    git_odb_free(odb)
+                    git_repository_free(repo)
+                }
+            })
         return results.enumerated().map { i, r in
             if let r { return r }
             var oid = hits[i].1

@@ -84,9 +84,9 @@ public final class JobRun: Sendable {
 
     init(
         file: FileAnalysis, job: Job, matrix: [String: ExprValue], hasMatrix: Bool, matrixKnown: Bool, legCount: Int,
-        legIndex: Int, legLabel: String, caller: String?, runsOn: String?, needsClosure: NeedsClosure, rootPath: RepoPath? = nil
+        legIndex: Int, legLabel: String, caller: String?, runsOn: String?, needsClosure: NeedsClosure, rootPath: RepoPath
     ) {
-        self.rootPath = rootPath ?? file.path
+        self.rootPath = rootPath
         self.file = file
         self.job = job
         self.matrix = matrix
@@ -406,6 +406,8 @@ struct FlowWalker {
     mutating func walkJob(
         file: FileAnalysis, workflow wf: Workflow, job: Job, inputs: [String: ExprValue]?, caller: String?, depth: Int, root: RepoPath? = nil
     ) {
+        // The workflow whose triggers start the walk: this one, unless a caller passed its own down.
+        let rootPath = root ?? file.path
         // Walked on its own (no caller), a workflow's `inputs.x` is fixed for the run but unknown: a symbol.
         let base = EvalContext(env: [:], inputs: inputs, jobID: job.id)
         var wfEnvCtx = base
@@ -440,7 +442,7 @@ struct FlowWalker {
             let label = varying.compactMap { k in leg[k].map { "\(k)=\($0.templateText ?? "?")" } }.joined(separator: ", ")
             let run = JobRun(
                 file: file, job: job, matrix: leg, hasMatrix: hasMatrix, matrixKnown: matrixKnown, legCount: legs.count,
-                legIndex: index, legLabel: label, caller: caller, runsOn: runsOn, needsClosure: closure, rootPath: root ?? file.path)
+                legIndex: index, legLabel: label, caller: caller, runsOn: runsOn, needsClosure: closure, rootPath: rootPath)
             jobRuns.append(run)
 
             if let uses = job.uses {
@@ -452,7 +454,7 @@ struct FlowWalker {
                 let values = Self.inputs(defaults: declared, with: job.with, ctx: ctx)
                 let who = "\(file.path.display) job `\(job.id)`" + (label.isEmpty ? "" : " (\(label))")
                 for cj in cwf.jobs {
-                    walkJob(file: callee, workflow: cwf, job: cj, inputs: values, caller: who, depth: depth + 1, root: root ?? file.path)
+                    walkJob(file: callee, workflow: cwf, job: cj, inputs: values, caller: who, depth: depth + 1, root: rootPath)
                 }
                 continue
             }
