@@ -133,7 +133,8 @@ import Testing
         #expect(lf.first.map { !$0.text.contains("\r") } == true)
     }
 
-    static func matrixBuild(_ matrix: String, scope: String = "app") -> String {
+    /// A one-job workflow over `matrix` (runs-on from `matrix.runner`) running `steps` (list items, unindented).
+    static func matrixJob(_ matrix: String, steps: String) -> String {
         """
         on: push
         jobs:
@@ -143,17 +144,23 @@ import Testing
               matrix:
         \(Examples.indent(matrix, by: 8))
             steps:
-              - uses: docker/setup-buildx-action@v3
-                with:
-                  version: v0.21.1
-              - uses: docker/build-push-action@v6
-                with:
-                  platforms: ${{ matrix.platform }}
-                  tags: user/app:${{ matrix.pair }}
-                  cache-from: type=gha,scope=\(scope)
-                  cache-to: type=gha,mode=max,scope=\(scope)
+        \(Examples.indent(steps, by: 6))
 
         """
+    }
+
+    static func matrixBuild(_ matrix: String, scope: String = "app") -> String {
+        matrixJob(matrix, steps: """
+            - uses: docker/setup-buildx-action@v3
+              with:
+                version: v0.21.1
+            - uses: docker/build-push-action@v6
+              with:
+                platforms: ${{ matrix.platform }}
+                tags: user/app:${{ matrix.pair }}
+                cache-from: type=gha,scope=\(scope)
+                cache-to: type=gha,mode=max,scope=\(scope)
+            """)
     }
 
     /// A matrix value without `/` that tells the legs apart is used alone (no PLATFORM_PAIR step to add),
@@ -224,23 +231,16 @@ import Testing
         let mutable = try #require(TestSupport.lint(workflow: qemu).first { $0.ruleID == "BXC309" })
         #expect(mutable.help?.contains("vN") == false, "\(mutable.help ?? "")")
 
-        let uploads = """
-            on: push
-            jobs:
-              build:
-                runs-on: ${{ matrix.runner }}
-                strategy:
-                  matrix:
-                    include:
-                      - { platform: linux/amd64, pair: linux-amd64, runner: ubuntu-24.04 }
-                      - { platform: linux/arm64, pair: linux-arm64, runner: ubuntu-24.04-arm }
-                steps:
-                  - uses: actions/upload-artifact@v4
-                    with:
-                      name: cache
-                      path: /tmp/cache-${{ matrix.pair }}
-
-            """
+        let uploads = Self.matrixJob("""
+            include:
+              - { platform: linux/amd64, pair: linux-amd64, runner: ubuntu-24.04 }
+              - { platform: linux/arm64, pair: linux-arm64, runner: ubuntu-24.04-arm }
+            """, steps: """
+            - uses: actions/upload-artifact@v4
+              with:
+                name: cache
+                path: /tmp/cache-${{ matrix.pair }}
+            """)
         let artifact = try #require(TestSupport.lint(workflow: uploads).first { $0.ruleID == "BXC202" })
         #expect(artifact.help?.hasPrefix("Make the name unique per leg, e.g. `name: cache-${{ matrix.pair }}`, and download") == true, "\(artifact.help ?? "")")
 
