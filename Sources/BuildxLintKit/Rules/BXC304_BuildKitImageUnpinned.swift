@@ -44,10 +44,16 @@ public struct BuildKitImageUnpinnedRule: Rule {
                     let literal = Template.wholeExpression(written)?.propertyPath.flatMap { path in
                         path.count == 2 && path[0] == "env" ? setup.scope.literalEnv(path[1]) : nil
                     }
-                    let values = context.stepRuns(of: setup.step).lazy.compactMap(Self.evaluatedImage)
-                    guard let floating = literal.flatMap({ Self.isFloating($0) ? $0 : nil }) ?? values.first(where: Self.isFloating) else { continue }
-                    image = floating
-                    through = " (`\(written)` evaluated)"
+                    if let literal, Self.isFloating(literal) {
+                        image = literal
+                        through = " (`\(written)`)"
+                    } else {
+                        let legs = context.stepRuns(of: setup.step).lazy.compactMap { sr in Self.evaluatedImage(sr).map { (sr.run, $0) } }
+                        guard let (run, floating) = legs.first(where: { Self.isFloating($0.1) }) else { continue }
+                        image = floating
+                        // Which leg, as BXC301 says for a `version:` from the matrix.
+                        through = run.hasMatrix && !run.legLabel.isEmpty ? " (`\(written)` in leg `\(run.legLabel)`)" : " (`\(written)`)"
+                    }
                 }
                 guard Self.isFloating(image) else { continue }
                 let (name, tag) = ImageReference.split(image)
