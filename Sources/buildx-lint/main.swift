@@ -1,5 +1,9 @@
 import ArgumentParser
 import BuildxLintKit
+#if canImport(CMimalloc)
+// Linked for its malloc and free, which replace the C library's for the whole process (Package.swift).
+import CMimalloc
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

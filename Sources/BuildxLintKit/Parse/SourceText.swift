@@ -229,7 +229,25 @@ public struct RepoPath: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Creates a path from a string (its UTF-8 bytes).
     public init(_ string: String) { self.bytes = Array(string.utf8) }
 
-    public static func < (a: RepoPath, b: RepoPath) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    /// Byte order (git's order for paths), compared with `memcmp`.
+    public static func < (a: RepoPath, b: RepoPath) -> Bool {
+        a.bytes.withUnsafeBufferPointer { x in
+            b.bytes.withUnsafeBufferPointer { y in
+                let common = min(x.count, y.count)
+                let c = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
+    }
+
+    public static func == (a: RepoPath, b: RepoPath) -> Bool { a.bytes == b.bytes }
+
+    /// Hashes the bytes in one call (the synthesized hash feeds the hasher one byte at a time, and paths are
+    /// dictionary keys in every cross-file lookup).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(bytes.count)
+    }
 
     /// The path as a String when its bytes are valid UTF-8.
     public var string: String? { String(validating: bytes, as: UTF8.self) }
