@@ -80,12 +80,17 @@ public enum Linter {
         // Workflows named by another file (`uses: ./.github/workflows/x.yml`) are callees: analysed with the rest.
         // So is every workflow that mentions `workflow_call` (a reusable workflow must declare it), which also
         // catches callees that a caller names in a form the byte scan misses (YAML escapes such as `\/`).
-        let callees = referencedWorkflows(files)
+        // Both byte scans read every file: on all cores.
+        let scans = parallelMap(files) { f -> (paths: [RepoPath], mentionsCall: Bool) in
+            guard case .bytes(let bytes) = f.content else { return ([], false) }
+            return (workflowPaths(in: bytes), mentionsWorkflowCall(bytes))
+        }
+        let callees = Set(scans.flatMap(\.paths))
         var sharedFiles: [SourceFile] = []
         var standalone: [FileSlot] = []
-        for f in files {
-            if streaming, case .bytes(let bytes) = f.content, selection.kind(of: f.path) == .workflow, !callees.contains(f.path),
-                !mentionsWorkflowCall(bytes)
+        for (f, scan) in zip(files, scans) {
+            if streaming, case .bytes = f.content, selection.kind(of: f.path) == .workflow, !callees.contains(f.path),
+                !scan.mentionsCall
             {
                 standalone.append(FileSlot(f))
             } else {
@@ -260,20 +265,27 @@ public enum Linter {
     /// Paths of workflows that some file names in a local `uses:` (found by a byte scan for
     /// `.github/workflows/`, so a mention in a comment or a `paths:` filter counts too: harmless).
     static func referencedWorkflows(_ files: [SourceFile]) -> Set<RepoPath> {
-        let needle = Array(".github/workflows/".utf8)
         var out = Set<RepoPath>()
         for f in files {
-            guard case .bytes(let bytes) = f.content, bytes.count >= needle.count else { continue }
-            bytes.withUnsafeBufferPointer { buf in
-                var i = 0
-                while let at = needle.withUnsafeBufferPointer({ firstOffset(of: $0, in: buf, from: i) }) {
-                    var end = at + needle.count
-                    while end < buf.count, !Self.endsUsesPath(buf[end]) { end += 1 }
-                    i = end
-                    // As the flow walk reads `uses:`: trailing slashes do not count.
-                    while end > at + needle.count, buf[end - 1] == UInt8(ascii: "/") { end -= 1 }
-                    if end > at + needle.count { out.insert(RepoPath(bytes: Array(buf[at..<end]))) }
-                }
+            if case .bytes(let bytes) = f.content { out.formUnion(workflowPaths(in: bytes)) }
+        }
+        return out
+    }
+
+    /// The workflow paths one file's bytes name (`referencedWorkflows` for one file).
+    static func workflowPaths(in bytes: [UInt8]) -> [RepoPath] {
+        let needle = Array(".github/workflows/".utf8)
+        guard bytes.count >= needle.count else { return [] }
+        var out: [RepoPath] = []
+        bytes.withUnsafeBufferPointer { buf in
+            var i = 0
+            while let at = needle.withUnsafeBufferPointer({ firstOffset(of: $0, in: buf, from: i) }) {
+                var end = at + needle.count
+                while end < buf.count, !Self.endsUsesPath(buf[end]) { end += 1 }
+                i = end
+                // As the flow walk reads `uses:`: trailing slashes do not count.
+                while end > at + needle.count, buf[end - 1] == UInt8(ascii: "/") { end -= 1 }
+                if end > at + needle.count { out.append(RepoPath(bytes: Array(buf[at..<end]))) }
             }
         }
         return out

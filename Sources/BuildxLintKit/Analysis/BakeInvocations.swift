@@ -192,7 +192,14 @@ extension BakeInvocations {
     ) -> (invocations: [BakeInvocation], shared: [BakeSharedExport]) {
         var invocations: [BakeInvocation] = []
         var shared: [BakeSharedExport] = []
-        var seenKeys = Set<String>()
+        // What an invocation resolved to: its step, and each target's name and cache-to entries.
+        struct SeenKey: Hashable {
+            let offset: Int
+            let path: RepoPath
+            let targets: [String]
+            let cacheTo: [[BakeCacheItem]]
+        }
+        var seenKeys = Set<SeenKey>()
         var resolutions: [ResolutionKey: BakeResolution?] = [:]
         for run in buildRuns where run.build.kind == .bake || run.build.kind == .cliBake {
             guard let inv = invocation(run, files: files, resolutions: &resolutions) else { continue }
@@ -211,7 +218,9 @@ extension BakeInvocations {
                 continue
             }
             // Legs that resolve to the same thing give the same findings: resolve-check once.
-            let key = "\(run.build.step.node.span.start.offset)|\(run.file.path.display)|\(r.targets.map { "\($0.name):\($0.cacheTo)" })"
+            let key = SeenKey(
+                offset: run.build.step.node.span.start.offset, path: run.file.path, targets: r.targets.map(\.name),
+                cacheTo: r.targets.map(\.cacheTo))
             guard seenKeys.insert(key).inserted else { continue }
             shared += sharedExports(r.targets, invocation: origin, group: nil)
         }
