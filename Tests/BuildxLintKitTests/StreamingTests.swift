@@ -45,6 +45,62 @@ import Testing
         #expect(fixed.streamed == fixed.whole)
     }
 
+    /// BXC109: a reusable workflow called once per platform (a multi-platform build split over caller jobs)
+    /// writes one gha scope from both calls; reported once, on the second call, naming both platforms. Its
+    /// walk without a caller (inputs unknown) is not a writer of its own, and scopes per platform are clean.
+    @Test func ghaScopeSharedByPerPlatformCalls() {
+        func callee(_ scope: String) -> String {
+            """
+            on:
+              workflow_call:
+                inputs:
+                  platform:
+                    type: string
+                    required: true
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/build-push-action@v6
+                    with:
+                      platforms: ${{ inputs.platform }}
+                      cache-from: type=gha\(scope)
+                      cache-to: type=gha,mode=max\(scope)
+
+            """
+        }
+        let caller = """
+            on: push
+            jobs:
+              amd64:
+                uses: ./.github/workflows/build.yml
+                with:
+                  platform: linux/amd64
+              arm64:
+                uses: ./.github/workflows/build.yml
+                with:
+                  platform: linux/arm64
+
+            """
+        let shared = Self.both(Self.sources([
+            (".github/workflows/build.yml", callee("")), (".github/workflows/release.yml", caller),
+        ]))
+        #expect(shared.streamed == shared.whole)
+        let found = shared.streamed.filter { $0.ruleID == "BXC109" }
+        #expect(found.count == 1)
+        #expect(found.first?.path == RepoPath(".github/workflows/build.yml"))
+        #expect(found.first?.span.start.line == 18)
+        #expect(found.first?.message.contains("written by the build for linux/amd64") == true)
+        #expect(found.first?.message.contains("job `arm64`) is for linux/arm64") == true)
+        let scoped = Self.both(Self.sources([
+            (".github/workflows/build.yml", callee(",scope=app-${{ inputs.platform }}")), (".github/workflows/release.yml", caller),
+        ]))
+        #expect(scoped.streamed.filter { $0.ruleID == "BXC109" }.isEmpty)
+    }
+
     /// BXC110: an import that another workflow writes is not reported; one that nothing writes is.
     @Test func importWrittenByAnotherFile() {
         let reader = Examples.buildPush("context: ./api\ncache-from: type=gha,scope=main\ncache-to: type=gha,mode=max,scope=pr")

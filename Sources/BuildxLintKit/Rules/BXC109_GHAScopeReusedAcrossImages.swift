@@ -1,4 +1,5 @@
-/// BXC109 gha-scope-reused-across-images: one gha scope written by different builds in the repository.
+/// BXC109 gha-scope-reused-across-images: one gha scope written by different builds in the repository
+/// (different images, or one image for platforms known to differ).
 ///
 /// Facts: the gha cache index is per repository, branch and scope, and each export replaces it
 /// (docs `cache/backends/gha.md` "Scope": "each build will overwrite the cache of the previous").
@@ -9,7 +10,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
     public let description = RuleDescription(
         id: "BXC109", name: "gha-scope-reused-across-images", severity: .warning,
         summary: "The same gha scope (including the default `buildkit`) exported by different builds anywhere in the repository's workflows.",
-        rationale: "Builds of different images (or Dockerfiles, targets) that export to one scope overwrite each other's cache index on every run, so each keeps missing.",
+        rationale: "Builds of different images (or Dockerfiles, targets), or of one image for different platforms (a multi-platform build split over jobs or over calls of a reusable workflow, each stating its platforms), that export to one scope overwrite each other's cache index on every run, so each keeps missing. Legs of one matrix job are BXC101's.",
         sources: ["docs cache/backends/gha.md (Scope)"],
         triggering: [
             RuleExample(
@@ -37,9 +38,93 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                           context: ./web
                           cache-to: type=gha,mode=max
 
-                """, lines: [22])
+                """, lines: [22]),
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  amd64:
+                    runs-on: ubuntu-24.04
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: linux/amd64
+                          cache-from: type=gha
+                          cache-to: type=gha,mode=max
+                  arm64:
+                    runs-on: ubuntu-24.04-arm
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: linux/arm64
+                          cache-from: type=gha
+                          cache-to: type=gha,mode=max
+
+                """, lines: [24])
         ],
         nonTriggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  amd64:
+                    runs-on: ubuntu-24.04
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: linux/amd64
+                          cache-from: type=gha,scope=buildkit-linux-amd64
+                          cache-to: type=gha,mode=max,scope=buildkit-linux-amd64
+                  arm64:
+                    runs-on: ubuntu-24.04-arm
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: linux/arm64
+                          cache-from: type=gha,scope=buildkit-linux-arm64
+                          cache-to: type=gha,mode=max,scope=buildkit-linux-arm64
+
+                """),
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  native:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: linux/amd64
+                          cache-to: type=gha,mode=max
+                  detected:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - id: detect
+                        run: echo "platforms=linux/arm64" >> "$GITHUB_OUTPUT"
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: ${{ steps.detect.outputs.platforms }}
+                          cache-to: type=gha,mode=max
+
+                """),
             RuleExample(
                 """
                 on: push
@@ -68,6 +153,11 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                 """)
         ])
 
+    /// A scope for one platform: the written scope (`buildkit` by default) with the platform pair appended.
+    static func scopeSuggestion(_ identity: String, _ pair: String) -> String {
+        ExprValue.writtenAsExpressions(identity) + "-" + pair
+    }
+
     /// None directly: every finding of this rule depends on other files and comes from `pending`.
     public func check(_ context: RuleContext) -> [Diagnostic] { [] }
 
@@ -87,11 +177,27 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                         // The first writer of the scope in the repository (file and position order).
                         guard let first = facts.firstGHAWriters[loc.identity], first.stepKey != me.stepKey,
                             !jobBound || RepositoryFacts.sameJobRun(first, me),
-                            (first.path, first.stepOffset) != (me.path, me.stepOffset),
+                            // One step reached twice is one build, unless two callers run it for different platforms
+                            // (a reusable workflow called once per platform).
+                            (first.path, first.stepOffset) != (me.path, me.stepOffset)
+                                || (first.jobKey != me.jobKey && RepositoryFacts.differentPlatforms(first, me)),
                             !(RepositoryFacts.sameJobRun(first, me) && Conditions.exclusive(first.condition, me.condition)),
-                            first.image != me.image
+                            first.image != me.image || RepositoryFacts.differentPlatforms(first, me)
                         else { return nil }
                         let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
+                        // The same image for another platform (a multi-platform build split over jobs): name both.
+                        if first.image == me.image, let mine = me.platforms, let theirs = first.platforms {
+                            let pair = String(mine.map { $0 == "/" ? "-" : $0 == "," ? "_" : $0 })
+                            let sameStep = (first.path, first.stepOffset) == (me.path, me.stepOffset)
+                            let help =
+                                sameStep
+                                ? "Scope gha caches per platform: each call of this workflow needs a scope of its own on both cache-from and cache-to (pass one in as an input, or build it from the platform input with `/` replaced, as in `scope=\(Self.scopeSuggestion(loc.identity, pair))`)."
+                                : "Scope gha caches per platform, e.g. `scope=\(Self.scopeSuggestion(loc.identity, pair))` on this build's cache-from and cache-to (and a scope of its own for the other platform's build)."
+                            return Diagnostic(
+                                ruleID: id, ruleName: name, severity: severity, path: path, span: span,
+                                message: "\(loc) is also written by the build for \(theirs) at \(where_); this build\(suffix) is for \(mine), and the two overwrite each other's cache index on every run, so each platform keeps missing",
+                                help: help)
+                        }
                         return Diagnostic(
                             ruleID: id, ruleName: name, severity: severity, path: path, span: span,
                             message: "\(loc) is also written by a different build at \(where_)\(suffix); the two overwrite each other's cache index on every run",

@@ -17,6 +17,9 @@ public struct RepositoryFacts: Sendable {
         public let condition: Expr?
         /// What the build builds (context, file, target, build args; bake targets and files), evaluated.
         public let image: String
+        /// The platforms the build states, evaluated, sorted and comma-joined; nil when it states none (the
+        /// runner's own) or they are not known here.
+        public let platforms: String?
     }
 
     /// The first writer of each gha scope, in file and position order (only builds whose inputs are known).
@@ -54,7 +57,18 @@ public struct RepositoryFacts: Sendable {
                 ($0.element.file.path, $0.element.build.step.node.span.start.offset, $0.offset)
                     < ($1.element.file.path, $1.element.build.step.node.span.start.offset, $1.offset)
             }.map(\.element)
+            // A step that callers run (a reusable workflow's) is written by their runs: its walk without a caller,
+            // with unknown inputs, is not a writer of its own.
+            var calledSteps = Set<StepLocation>()
+            for b in ordered where b.stepRun.run.jobKey.caller != nil {
+                calledSteps.insert(StepLocation(path: b.file.path, offset: b.build.step.node.span.start.offset))
+            }
             for b in ordered where b.stepRun.mayRun && b.buildKey != nil {
+                if b.stepRun.run.jobKey.caller == nil,
+                    calledSteps.contains(StepLocation(path: b.file.path, offset: b.build.step.node.span.start.offset))
+                {
+                    continue
+                }
                 for e in b.exports {
                     for l in e.locations ?? [] where l.backend == "gha" && !firstGHAWriters.contains(where: { $0.scope == l.identity }) {
                         firstGHAWriters.append((l.identity, RepositoryFacts.writer(b)))
@@ -64,14 +78,31 @@ public struct RepositoryFacts: Sendable {
         }
     }
 
+    /// A step by its file and byte offset.
+    struct StepLocation: Hashable {
+        let path: RepoPath
+        let offset: Int
+    }
+
     /// The compact record of a build run as a gha writer.
     public static func writer(_ run: BuildRun) -> GHAWriter {
         let names = run.build.kind == .buildPush ? ["context", "file", "target", "build-args"] : ["targets", "files", "workdir", "source"]
         let image = names.map { n in run.stepRun.input(n) ?? "" }.joined(separator: "\u{1}")
         let job = run.stepRun.run
+        var platforms: String? = nil
+        if let list = run.platforms, !list.isEmpty, !list.contains(where: { $0.isEmpty || ExprValue.hasMarker($0) }) {
+            platforms = Set(list.map { $0.lowercased() }).sorted().joined(separator: ",")
+        }
         return GHAWriter(
             path: run.file.path, stepOffset: run.build.step.node.span.start.offset, line: run.build.step.node.span.start.line,
-            jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition, image: image)
+            jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition, image: image,
+            platforms: platforms)
+    }
+
+    /// Whether two writers build for platforms known to differ (both state their platforms, and the lists differ).
+    public static func differentPlatforms(_ a: GHAWriter, _ b: GHAWriter) -> Bool {
+        guard let pa = a.platforms, let pb = b.platforms else { return false }
+        return pa != pb
     }
 
     /// Whether two writers are in the same job run (same job, caller and leg).
