@@ -101,6 +101,19 @@ import Testing
         #expect(scoped.streamed.filter { $0.ruleID == "BXC109" }.isEmpty)
     }
 
+    /// BXC109 compares the platforms of one image only within one workflow's runs: a pull-request workflow's
+    /// native build and a release workflow's multi-platform build of the same image write different branches'
+    /// caches (the pull request's ref and the pushed one), so nothing is reported.
+    @Test func platformsAreComparedWithinOneWorkflow() {
+        let pr = Examples.buildPush("load: true\ncache-from: type=gha\ncache-to: type=gha,mode=max")
+            .replacingOccurrences(of: "on: push", with: "on: pull_request")
+        let release = Examples.buildPush("platforms: linux/amd64,linux/arm64\ncache-from: type=gha\ncache-to: type=gha,mode=max")
+        #expect(pr.hasPrefix("on: pull_request"))
+        let r = Self.both(Self.sources([(".github/workflows/pr.yml", pr), (".github/workflows/release.yml", release)]))
+        #expect(r.streamed == r.whole)
+        #expect(!r.streamed.contains { $0.ruleID == "BXC109" })
+    }
+
     /// BXC110: an import that another workflow writes is not reported; one that nothing writes is.
     @Test func importWrittenByAnotherFile() {
         let reader = Examples.buildPush("context: ./api\ncache-from: type=gha,scope=main\ncache-to: type=gha,mode=max,scope=pr")

@@ -66,9 +66,65 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                           cache-from: type=gha
                           cache-to: type=gha,mode=max
 
-                """, lines: [24])
+                """, lines: [24]),
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  x64:
+                    runs-on: ubuntu-24.04
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          cache-from: type=gha,scope=app
+                          cache-to: type=gha,mode=max,scope=app
+                  arm:
+                    runs-on: ubuntu-24.04-arm
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          cache-from: type=gha,scope=app
+                          cache-to: type=gha,mode=max,scope=app
+
+                """, lines: [22])
         ],
         nonTriggering: [
+            RuleExample(
+                """
+                on: [push, pull_request]
+                jobs:
+                  test:
+                    if: github.event_name == 'pull_request'
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          load: true
+                          cache-from: type=gha
+                          cache-to: type=gha,mode=max
+                  release:
+                    if: github.event_name != 'pull_request'
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: linux/amd64,linux/arm64
+                          cache-from: type=gha
+                          cache-to: type=gha,mode=max
+
+                """),
             RuleExample(
                 """
                 on: push
@@ -153,6 +209,16 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                 """)
         ])
 
+    /// Whether `me` writing `first`'s scope is a collision to report: another step (or, with
+    /// `sameStepAllowed`, the same step run by another caller), a job-bound scope only within one job run,
+    /// and not two steps of one job run whose `if:`s exclude each other.
+    static func collide(_ first: RepositoryFacts.GHAWriter, _ me: RepositoryFacts.GHAWriter, jobBound: Bool, sameStepAllowed: Bool) -> Bool {
+        guard first.stepKey != me.stepKey, !jobBound || RepositoryFacts.sameJobRun(first, me) else { return false }
+        // One step reached twice is one build, unless two callers run it (a reusable workflow called once per platform).
+        if (first.path, first.stepOffset) == (me.path, me.stepOffset), !(sameStepAllowed && first.jobKey != me.jobKey) { return false }
+        return !(RepositoryFacts.sameJobRun(first, me) && Conditions.exclusive(first.condition, me.condition))
+    }
+
     /// A scope for one platform: the written scope (`buildkit` by default) with the platform pair appended.
     static func scopeSuggestion(_ identity: String, _ pair: String) -> String {
         ExprValue.writtenAsExpressions(identity) + "-" + pair
@@ -174,34 +240,38 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                     let span = SharedLocation.span(ev, run, direction: .export)
                     let suffix = run.stepRun.whereSuffix
                     out.append(PendingFinding(ruleID: id, path: path, offset: span.start.offset) { facts in
-                        // The first writer of the scope in the repository (file and position order).
-                        guard let first = facts.firstGHAWriters[loc.identity], first.stepKey != me.stepKey,
-                            !jobBound || RepositoryFacts.sameJobRun(first, me),
-                            // One step reached twice is one build, unless two callers run it for different platforms
-                            // (a reusable workflow called once per platform).
-                            (first.path, first.stepOffset) != (me.path, me.stepOffset)
-                                || (first.jobKey != me.jobKey && RepositoryFacts.differentPlatforms(first, me)),
-                            !(RepositoryFacts.sameJobRun(first, me) && Conditions.exclusive(first.condition, me.condition)),
-                            first.image != me.image || RepositoryFacts.differentPlatforms(first, me)
-                        else { return nil }
-                        let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
-                        // The same image for another platform (a multi-platform build split over jobs): name both.
-                        if first.image == me.image, let mine = me.platforms, let theirs = first.platforms {
-                            let pair = String(mine.map { $0 == "/" ? "-" : $0 == "," ? "_" : $0 })
-                            let sameStep = (first.path, first.stepOffset) == (me.path, me.stepOffset)
-                            let help =
-                                sameStep
-                                ? "Scope gha caches per platform: each call of this workflow needs a scope of its own on both cache-from and cache-to (pass one in as an input, or build it from the platform input with `/` replaced, as in `scope=\(Self.scopeSuggestion(loc.identity, pair))`)."
-                                : "Scope gha caches per platform, e.g. `scope=\(Self.scopeSuggestion(loc.identity, pair))` on this build's cache-from and cache-to (and a scope of its own for the other platform's build)."
+                        // A different image: against the first writer of the scope in the repository (file and
+                        // position order).
+                        if let first = facts.firstGHAWriters[loc.identity], first.image != me.image,
+                            Self.collide(first, me, jobBound: jobBound, sameStepAllowed: false)
+                        {
+                            let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
                             return Diagnostic(
                                 ruleID: id, ruleName: name, severity: severity, path: path, span: span,
-                                message: "\(loc) is also written by the build for \(theirs) at \(where_); this build\(suffix) is for \(mine), and the two overwrite each other's cache index on every run, so each platform keeps missing",
-                                help: help)
+                                message: "\(loc) is also written by a different build at \(where_)\(suffix); the two overwrite each other's cache index on every run",
+                                help: "Scope gha caches per image (and platform), e.g. `scope=<image>` on this build's cache-from and cache-to.")
                         }
+                        // The same image for another platform (a multi-platform build split over jobs, or over calls of
+                        // a reusable workflow): against the first writer within the same workflow's runs, whose jobs
+                        // run together unless their `if:`s exclude each other (a workflow for pull requests and one
+                        // for pushes write different branches' caches).
+                        guard let first = facts.firstGHAWritersInRun[RepositoryFacts.ScopeInRun(scope: loc.identity, rootPath: me.rootPath)],
+                            first.image == me.image, RepositoryFacts.differentPlatforms(first, me),
+                            !Conditions.exclusive(first.jobCondition, me.jobCondition),
+                            Self.collide(first, me, jobBound: jobBound, sameStepAllowed: true),
+                            let mine = me.platforms, let theirs = first.platforms
+                        else { return nil }
+                        let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
+                        let pair = String(mine.map { $0 == "/" ? "-" : $0 == "," ? "_" : $0 })
+                        let sameStep = (first.path, first.stepOffset) == (me.path, me.stepOffset)
+                        let help =
+                            sameStep
+                            ? "Scope gha caches per platform: each call of this workflow needs a scope of its own on both cache-from and cache-to (pass one in as an input, or build it from the platform input with `/` replaced, as in `scope=\(Self.scopeSuggestion(loc.identity, pair))`)."
+                            : "Scope gha caches per platform, e.g. `scope=\(Self.scopeSuggestion(loc.identity, pair))` on this build's cache-from and cache-to (and a scope of its own for the other platform's build)."
                         return Diagnostic(
                             ruleID: id, ruleName: name, severity: severity, path: path, span: span,
-                            message: "\(loc) is also written by a different build at \(where_)\(suffix); the two overwrite each other's cache index on every run",
-                            help: "Scope gha caches per image (and platform), e.g. `scope=<image>` on this build's cache-from and cache-to.")
+                            message: "\(loc) is also written by the build for \(theirs) at \(where_); this build\(suffix) is for \(mine), and the two overwrite each other's cache index on every run, so each platform keeps missing",
+                            help: help)
                     })
                 }
             }

@@ -17,13 +17,24 @@ public struct RepositoryFacts: Sendable {
         public let condition: Expr?
         /// What the build builds (context, file, target, build args; bake targets and files), evaluated.
         public let image: String
-        /// The platforms the build states, evaluated, sorted and comma-joined; nil when it states none (the
-        /// runner's own) or they are not known here.
+        /// The platforms the build makes, evaluated, sorted and comma-joined: the ones it states, or a
+        /// GitHub-hosted runner's own (`nativePlatform`); nil when not known here.
         public let platforms: String?
+        /// The workflow whose run this build is part of (`JobRun.rootPath`) and its job's `if:`.
+        public let rootPath: RepoPath
+        public let jobCondition: Expr?
+    }
+
+    /// A gha scope as written within the runs of one workflow (its file, or a caller's for a reusable one).
+    public struct ScopeInRun: Hashable, Sendable {
+        public let scope: String
+        public let rootPath: RepoPath
     }
 
     /// The first writer of each gha scope, in file and position order (only builds whose inputs are known).
     public private(set) var firstGHAWriters: [String: GHAWriter] = [:]
+    /// The same within each workflow's runs (BXC109 compares the platforms of one workflow's builds).
+    public private(set) var firstGHAWritersInRun: [ScopeInRun: GHAWriter] = [:]
     /// Every location some build exports (known ones), and those holding symbols (matched as wildcards).
     public private(set) var writtenLocations = Set<CacheLocation>()
     public private(set) var symbolicWrittenLocations: [CacheLocation] = []
@@ -43,6 +54,7 @@ public struct RepositoryFacts: Sendable {
         var written: [CacheLocation] = []
         var someExportUnknown = false
         var firstGHAWriters: [(scope: String, writer: GHAWriter)] = []
+        var firstGHAWritersInRun: [(key: ScopeInRun, writer: GHAWriter)] = []
 
         /// The facts of `analysis`'s build runs.
         public init(_ analysis: RepositoryAnalysis) {
@@ -70,8 +82,14 @@ public struct RepositoryFacts: Sendable {
                     continue
                 }
                 for e in b.exports {
-                    for l in e.locations ?? [] where l.backend == "gha" && !firstGHAWriters.contains(where: { $0.scope == l.identity }) {
-                        firstGHAWriters.append((l.identity, RepositoryFacts.writer(b)))
+                    for l in e.locations ?? [] where l.backend == "gha" {
+                        if !firstGHAWriters.contains(where: { $0.scope == l.identity }) {
+                            firstGHAWriters.append((l.identity, RepositoryFacts.writer(b)))
+                        }
+                        let key = ScopeInRun(scope: l.identity, rootPath: b.stepRun.run.rootPath)
+                        if !firstGHAWritersInRun.contains(where: { $0.key == key }) {
+                            firstGHAWritersInRun.append((key, RepositoryFacts.writer(b)))
+                        }
                     }
                 }
             }
@@ -92,11 +110,36 @@ public struct RepositoryFacts: Sendable {
         var platforms: String? = nil
         if let list = run.platforms, !list.isEmpty, !list.contains(where: { $0.isEmpty || ExprValue.hasMarker($0) }) {
             platforms = Set(list.map { $0.lowercased() }).sorted().joined(separator: ",")
+        } else if run.platforms == nil {
+            platforms = nativePlatform(run)
         }
         return GHAWriter(
             path: run.file.path, stepOffset: run.build.step.node.span.start.offset, line: run.build.step.node.span.start.line,
             jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition, image: image,
-            platforms: platforms)
+            platforms: platforms, rootPath: job.rootPath, jobCondition: Conditions.expression(job.job.ifNode))
+    }
+
+    /// GitHub-hosted Linux runner labels and the platform a build on them makes by default (docs "GitHub-hosted
+    /// runners": the x64 and arm64 Ubuntu images).
+    static let hostedRunnerPlatforms: [String: String] = [
+        "ubuntu-latest": "linux/amd64", "ubuntu-24.04": "linux/amd64", "ubuntu-22.04": "linux/amd64",
+        "ubuntu-20.04": "linux/amd64", "ubuntu-24.04-arm": "linux/arm64", "ubuntu-22.04-arm": "linux/arm64",
+    ]
+
+    /// The platform a build that states none makes: the runner's own, when the job runs on one GitHub-hosted
+    /// label and its builder is local (no setup-buildx-action `driver` other than docker-container or docker,
+    /// no `endpoint`, no `append`ed nodes). Nil otherwise, and for bake builds (their targets may set
+    /// platforms).
+    static func nativePlatform(_ run: BuildRun) -> String? {
+        let states = run.build.command.map { !$0.values("platform").isEmpty } ?? (run.build.step.input("platforms") != nil)
+        guard !states, run.build.kind == .buildPush || run.build.kind == .cliBuild,
+            let label = run.stepRun.run.runsOn, let platform = hostedRunnerPlatforms[label]
+        else { return nil }
+        for step in run.stepRun.run.job.steps where step.uses?.isAction(KnownAction.setupBuildx) == true {
+            if let driver = step.input("driver")?.value.scalar, driver != "docker-container", driver != "docker" { return nil }
+            if step.input("endpoint") != nil || step.input("append") != nil { return nil }
+        }
+        return platform
     }
 
     /// Whether two writers build for platforms known to differ (both state their platforms, and the lists differ).
@@ -113,6 +156,10 @@ public struct RepositoryFacts: Sendable {
         for (scope, w) in part.firstGHAWriters {
             if let mine = firstGHAWriters[scope], (mine.path, mine.stepOffset) <= (w.path, w.stepOffset) { continue }
             firstGHAWriters[scope] = w
+        }
+        for (key, w) in part.firstGHAWritersInRun {
+            if let mine = firstGHAWritersInRun[key], (mine.path, mine.stepOffset) <= (w.path, w.stepOffset) { continue }
+            firstGHAWritersInRun[key] = w
         }
         for l in part.written where writtenLocations.insert(l).inserted && ExprValue.hasMarker(l.identity) {
             symbolicWrittenLocations.append(l)
