@@ -75,6 +75,9 @@ public struct RepositoryFacts: Sendable {
             for b in ordered where b.stepRun.run.jobKey.caller != nil {
                 calledSteps.insert(StepLocation(path: b.file.path, offset: b.build.step.node.span.start.offset))
             }
+            // Sets for the membership tests: a hostile workflow can make thousands of builds.
+            var seenScopes = Set<String>()
+            var seenInRun = Set<ScopeInRun>()
             for b in ordered where b.stepRun.mayRun && b.buildKey != nil {
                 if b.stepRun.run.jobKey.caller == nil,
                     calledSteps.contains(StepLocation(path: b.file.path, offset: b.build.step.node.span.start.offset))
@@ -83,13 +86,13 @@ public struct RepositoryFacts: Sendable {
                 }
                 for e in b.exports {
                     for l in e.locations ?? [] where l.backend == "gha" {
-                        if !firstGHAWriters.contains(where: { $0.scope == l.identity }) {
-                            firstGHAWriters.append((l.identity, RepositoryFacts.writer(b)))
-                        }
+                        let newScope = seenScopes.insert(l.identity).inserted
                         let key = ScopeInRun(scope: l.identity, rootPath: b.stepRun.run.rootPath)
-                        if !firstGHAWritersInRun.contains(where: { $0.key == key }) {
-                            firstGHAWritersInRun.append((key, RepositoryFacts.writer(b)))
-                        }
+                        let newInRun = seenInRun.insert(key).inserted
+                        guard newScope || newInRun else { continue }
+                        let w = RepositoryFacts.writer(b)
+                        if newScope { firstGHAWriters.append((l.identity, w)) }
+                        if newInRun { firstGHAWritersInRun.append((key, w)) }
                     }
                 }
             }
