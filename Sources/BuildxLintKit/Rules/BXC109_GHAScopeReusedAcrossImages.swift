@@ -92,9 +92,68 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                           cache-from: type=gha,scope=app
                           cache-to: type=gha,mode=max,scope=app
 
-                """, lines: [22])
+                """, lines: [22]),
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  test:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          load: true
+                          cache-from: type=gha
+                          cache-to: type=gha,mode=max
+                  publish:
+                    needs: test
+                    runs-on: ubuntu-latest
+                    steps:
+                      - run: echo "BUILD_NUMBER=$(date +%s)" >> "$GITHUB_ENV"
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: linux/amd64,linux/arm64
+                          build-args: BUILD_NUMBER=${{ env.BUILD_NUMBER }}
+                          cache-from: type=gha
+                          cache-to: type=gha,mode=max
+
+                """, lines: [27])
         ],
         nonTriggering: [
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  edge:
+                    if: github.ref_type == 'branch'
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          context: ./edge
+                          cache-to: type=gha,mode=max
+                  release:
+                    if: github.ref_type == 'tag'
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          context: ./release
+                          cache-to: type=gha,mode=max
+
+                """),
             RuleExample(
                 """
                 on: [push, pull_request]
@@ -219,6 +278,30 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
         return !(RepositoryFacts.sameJobRun(first, me) && Conditions.exclusive(first.condition, me.condition))
     }
 
+    static let differentBuildHelp = "Scope gha caches per image (and platform), e.g. `scope=<image>` on this build's cache-from and cache-to."
+
+    static func differentBuildMessage(_ first: RepositoryFacts.GHAWriter, _ me: RepositoryFacts.GHAWriter, _ loc: CacheLocation, _ suffix: String) -> String {
+        let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
+        return "\(loc) is also written by a different build at \(where_)\(suffix); the two overwrite each other's cache index on every run"
+    }
+
+    /// The finding for a build whose platforms differ from the scope's first writer's in the same workflow.
+    static func platformFinding(
+        _ first: RepositoryFacts.GHAWriter, _ me: RepositoryFacts.GHAWriter, mine: String, theirs: String, location loc: CacheLocation,
+        suffix: String, make: (String, String) -> Diagnostic
+    ) -> Diagnostic {
+        let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
+        let pair = String(mine.map { $0 == "/" ? "-" : $0 == "," ? "_" : $0 })
+        let sameStep = (first.path, first.stepOffset) == (me.path, me.stepOffset)
+        let help =
+            sameStep
+            ? "Scope gha caches per platform: each call of this workflow needs a scope of its own on both cache-from and cache-to (pass one in as an input, or build it from the platform input with `/` replaced, as in `scope=\(scopeSuggestion(loc.identity, pair))`)."
+            : "Scope gha caches per platform, e.g. `scope=\(scopeSuggestion(loc.identity, pair))` on this build's cache-from and cache-to (and a scope of its own for the other platform's build)."
+        return make(
+            "\(loc) is also written by the build for \(theirs) at \(where_); this build\(suffix) is for \(mine), and the two overwrite each other's cache index on every run, so each platform keeps missing",
+            help)
+    }
+
     /// A scope for one platform: the written scope (`buildkit` by default) with the platform pair appended.
     static func scopeSuggestion(_ identity: String, _ pair: String) -> String {
         ExprValue.writtenAsExpressions(identity) + "-" + pair
@@ -231,8 +314,9 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
     public func pending(_ context: RuleContext) -> [PendingFinding] {
         var out: [PendingFinding] = []
         let id = description.id, name = description.name, severity = description.severity, path = context.file.path
-        for run in context.buildRuns where run.stepRun.mayRun && run.buildKey != nil {
+        for run in context.buildRuns where run.stepRun.mayRun {
             let me = RepositoryFacts.writer(run)
+            guard me.imageKnown || me.platforms != nil else { continue }
             for ev in run.exports {
                 for loc in ev.locations ?? [] where loc.backend == "gha" {
                     // `inputs.*`, `needs.*` and `github.job` symbols mean other things in another job.
@@ -240,38 +324,36 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                     let span = SharedLocation.span(ev, run, direction: .export)
                     let suffix = run.stepRun.whereSuffix
                     out.append(PendingFinding(ruleID: id, path: path, offset: span.start.offset) { facts in
-                        // A different image: against the first writer of the scope in the repository (file and
-                        // position order).
-                        if let first = facts.firstGHAWriters[loc.identity], first.image != me.image,
-                            Self.collide(first, me, jobBound: jobBound, sameStepAllowed: false)
+                        // First the builds of this workflow's runs, which run together unless their jobs' `if:`s
+                        // exclude each other: another platform (a multi-platform build split over jobs, or over
+                        // calls of a reusable workflow; whatever else is known), or another image.
+                        if let first = facts.firstGHAWritersInRun[RepositoryFacts.ScopeInRun(scope: loc.identity, rootPath: me.rootPath)],
+                            !Conditions.exclusive(first.jobCondition, me.jobCondition)
                         {
-                            let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
-                            return Diagnostic(
-                                ruleID: id, ruleName: name, severity: severity, path: path, span: span,
-                                message: "\(loc) is also written by a different build at \(where_)\(suffix); the two overwrite each other's cache index on every run",
-                                help: "Scope gha caches per image (and platform), e.g. `scope=<image>` on this build's cache-from and cache-to.")
+                            if RepositoryFacts.differentPlatforms(first, me), Self.collide(first, me, jobBound: jobBound, sameStepAllowed: true),
+                                let mine = me.platforms, let theirs = first.platforms
+                            {
+                                return Self.platformFinding(
+                                    first, me, mine: mine, theirs: theirs, location: loc, suffix: suffix,
+                                    make: { Diagnostic(ruleID: id, ruleName: name, severity: severity, path: path, span: span, message: $0, help: $1) })
+                            }
+                            if first.imageKnown, me.imageKnown, first.image != me.image,
+                                Self.collide(first, me, jobBound: jobBound, sameStepAllowed: false)
+                            {
+                                return Diagnostic(
+                                    ruleID: id, ruleName: name, severity: severity, path: path, span: span,
+                                    message: Self.differentBuildMessage(first, me, loc, suffix), help: Self.differentBuildHelp)
+                            }
                         }
-                        // The same image for another platform (a multi-platform build split over jobs, or over calls of
-                        // a reusable workflow): against the first writer within the same workflow's runs, whose jobs
-                        // run together unless their `if:`s exclude each other (a workflow for pull requests and one
-                        // for pushes write different branches' caches).
-                        guard let first = facts.firstGHAWritersInRun[RepositoryFacts.ScopeInRun(scope: loc.identity, rootPath: me.rootPath)],
-                            first.image == me.image, RepositoryFacts.differentPlatforms(first, me),
-                            !Conditions.exclusive(first.jobCondition, me.jobCondition),
-                            Self.collide(first, me, jobBound: jobBound, sameStepAllowed: true),
-                            let mine = me.platforms, let theirs = first.platforms
+                        // Then the first writer anywhere in the repository: another image (in this workflow, only
+                        // when the two jobs can run together).
+                        guard me.imageKnown, let first = facts.firstGHAWriters[loc.identity], first.image != me.image,
+                            !(first.rootPath == me.rootPath && Conditions.exclusive(first.jobCondition, me.jobCondition)),
+                            Self.collide(first, me, jobBound: jobBound, sameStepAllowed: false)
                         else { return nil }
-                        let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
-                        let pair = String(mine.map { $0 == "/" ? "-" : $0 == "," ? "_" : $0 })
-                        let sameStep = (first.path, first.stepOffset) == (me.path, me.stepOffset)
-                        let help =
-                            sameStep
-                            ? "Scope gha caches per platform: each call of this workflow needs a scope of its own on both cache-from and cache-to (pass one in as an input, or build it from the platform input with `/` replaced, as in `scope=\(Self.scopeSuggestion(loc.identity, pair))`)."
-                            : "Scope gha caches per platform, e.g. `scope=\(Self.scopeSuggestion(loc.identity, pair))` on this build's cache-from and cache-to (and a scope of its own for the other platform's build)."
                         return Diagnostic(
                             ruleID: id, ruleName: name, severity: severity, path: path, span: span,
-                            message: "\(loc) is also written by the build for \(theirs) at \(where_); this build\(suffix) is for \(mine), and the two overwrite each other's cache index on every run, so each platform keeps missing",
-                            help: help)
+                            message: Self.differentBuildMessage(first, me, loc, suffix), help: Self.differentBuildHelp)
                     })
                 }
             }

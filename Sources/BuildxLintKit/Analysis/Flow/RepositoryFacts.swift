@@ -15,8 +15,10 @@ public struct RepositoryFacts: Sendable {
         public let stepKey: StepKey
         /// The step's `if:` (for steps of one job run that exclude each other).
         public let condition: Expr?
-        /// What the build builds (context, file, target, build args; bake targets and files), evaluated.
+        /// What the build builds (context, file, target, build args; bake targets and files), evaluated;
+        /// `imageKnown` is false when an input that changes the build is not known here.
         public let image: String
+        public let imageKnown: Bool
         /// The platforms the build makes, evaluated, sorted and comma-joined: the ones it states, or a
         /// GitHub-hosted runner's own (`nativePlatform`); nil when not known here.
         public let platforms: String?
@@ -33,7 +35,8 @@ public struct RepositoryFacts: Sendable {
 
     /// The first writer of each gha scope, in file and position order (only builds whose inputs are known).
     public private(set) var firstGHAWriters: [String: GHAWriter] = [:]
-    /// The same within each workflow's runs (BXC109 compares the platforms of one workflow's builds).
+    /// The same within each workflow's runs (BXC109 compares the builds of one workflow first), also counting
+    /// builds whose inputs are not all known but whose platforms are.
     public private(set) var firstGHAWritersInRun: [ScopeInRun: GHAWriter] = [:]
     /// Every location some build exports (known ones), and those holding symbols (matched as wildcards).
     public private(set) var writtenLocations = Set<CacheLocation>()
@@ -78,21 +81,20 @@ public struct RepositoryFacts: Sendable {
             // Sets for the membership tests: a hostile workflow can make thousands of builds.
             var seenScopes = Set<String>()
             var seenInRun = Set<ScopeInRun>()
-            for b in ordered where b.stepRun.mayRun && b.buildKey != nil {
+            for b in ordered where b.stepRun.mayRun {
                 if b.stepRun.run.jobKey.caller == nil,
                     calledSteps.contains(StepLocation(path: b.file.path, offset: b.build.step.node.span.start.offset))
                 {
                     continue
                 }
+                var writer: GHAWriter? = nil
                 for e in b.exports {
                     for l in e.locations ?? [] where l.backend == "gha" {
-                        let newScope = seenScopes.insert(l.identity).inserted
+                        let w = writer ?? RepositoryFacts.writer(b)
+                        writer = w
+                        if w.imageKnown, seenScopes.insert(l.identity).inserted { firstGHAWriters.append((l.identity, w)) }
                         let key = ScopeInRun(scope: l.identity, rootPath: b.stepRun.run.rootPath)
-                        let newInRun = seenInRun.insert(key).inserted
-                        guard newScope || newInRun else { continue }
-                        let w = RepositoryFacts.writer(b)
-                        if newScope { firstGHAWriters.append((l.identity, w)) }
-                        if newInRun { firstGHAWritersInRun.append((key, w)) }
+                        if w.imageKnown || w.platforms != nil, seenInRun.insert(key).inserted { firstGHAWritersInRun.append((key, w)) }
                     }
                 }
             }
@@ -119,7 +121,7 @@ public struct RepositoryFacts: Sendable {
         return GHAWriter(
             path: run.file.path, stepOffset: run.build.step.node.span.start.offset, line: run.build.step.node.span.start.line,
             jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition, image: image,
-            platforms: platforms, rootPath: job.rootPath, jobCondition: Conditions.expression(job.job.ifNode))
+            imageKnown: run.buildKey != nil, platforms: platforms, rootPath: job.rootPath, jobCondition: Conditions.expression(job.job.ifNode))
     }
 
     /// GitHub-hosted Linux runner labels and the platform a build on them makes by default (docs "GitHub-hosted
