@@ -110,10 +110,12 @@ public struct RepositoryFacts: Sendable {
                 var writer: GHAWriter? = nil
                 for e in b.exports {
                     for l in e.locations ?? [] where l.backend == "gha" {
+                        let key = ScopeInRun(scope: l.identity, rootPath: b.stepRun.run.rootPath)
+                        // The record is made only for a build that may be a first writer (it costs evaluations).
+                        guard !seenScopes.contains(l.identity) || !seenInRun.contains(key) else { continue }
                         let w = writer ?? RepositoryFacts.writer(b)
                         writer = w
                         if w.imageKnown, seenScopes.insert(l.identity).inserted { firstGHAWriters.append((l.identity, w)) }
-                        let key = ScopeInRun(scope: l.identity, rootPath: b.stepRun.run.rootPath)
                         if w.imageKnown || w.platforms != nil, seenInRun.insert(key).inserted { firstGHAWritersInRun.append((key, w)) }
                     }
                 }
@@ -129,12 +131,16 @@ public struct RepositoryFacts: Sendable {
 
     /// The compact record of a build run as a gha writer.
     public static func writer(_ run: BuildRun) -> GHAWriter {
-        let names = run.build.kind == .buildPush ? ["context", "file", "target", "build-args"] : ["targets", "files", "workdir", "source"]
-        let image = names.map { n in run.stepRun.input(n) ?? "" }.joined(separator: "\u{1}")
+        let names = run.build.kind == .buildPush ? Self.buildPushImageInputs : Self.bakeImageInputs
+        var image = ""
+        for n in names {
+            if let v = run.stepRun.input(n) { image += v }
+            image += "\u{1}"
+        }
         let job = run.stepRun.run
         var platforms: String? = nil
         if let list = run.platforms, !list.isEmpty, !list.contains(where: { $0.isEmpty || ExprValue.hasMarker($0) }) {
-            platforms = Set(list.map { $0.lowercased() }).sorted().joined(separator: ",")
+            platforms = list.count == 1 ? list[0].lowercased() : Set(list.map { $0.lowercased() }).sorted().joined(separator: ",")
         } else if run.platforms == nil {
             platforms = nativePlatform(run)
         }
@@ -143,6 +149,10 @@ public struct RepositoryFacts: Sendable {
             jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition, image: image,
             imageKnown: run.buildKey != nil, platforms: platforms, rootPath: job.rootPath, jobCondition: Conditions.expression(job.job.ifNode))
     }
+
+    /// The inputs that say what a build makes (its image), for build-push-action and bake-action.
+    static let buildPushImageInputs = ["context", "file", "target", "build-args"]
+    static let bakeImageInputs = ["targets", "files", "workdir", "source"]
 
     /// GitHub-hosted Linux runner labels and the platform a build on them makes by default (docs "GitHub-hosted
     /// runners": the x64 and arm64 Ubuntu images).
