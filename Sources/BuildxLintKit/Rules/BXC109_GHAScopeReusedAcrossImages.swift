@@ -278,8 +278,10 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
         return !(RepositoryFacts.sameJobRun(first, me) && Conditions.exclusive(first.condition, me.condition))
     }
 
+    /// The help of a finding against another image's build.
     static let differentBuildHelp = "Scope gha caches per image (and platform), e.g. `scope=<image>` on this build's cache-from and cache-to."
 
+    /// The message of a finding against another image's build, naming where that build is written.
     static func differentBuildMessage(_ first: RepositoryFacts.GHAWriter, _ me: RepositoryFacts.GHAWriter, _ loc: CacheLocation, _ suffix: String) -> String {
         let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
         return "\(loc) is also written by a different build at \(where_)\(suffix); the two overwrite each other's cache index on every run"
