@@ -43,6 +43,10 @@ public final class BuildStep: Sendable {
     /// For a command line: the script's source offset of each script byte (to locate flags).
     public let scriptOffsets: [Int]?
 
+    /// Whether the build names its platforms (`--platform` on a command line, the `platforms` input of an
+    /// action); without them it builds the builder's own platform.
+    public var statesPlatforms: Bool { command.map { !$0.values("platform").isEmpty } ?? (step.input("platforms") != nil) }
+
     init(kind: Kind, step: Step, scope: ValueScope, lists: [LocatedList], entries: [BuildCacheEntry], command: DockerCommand? = nil, scriptOffsets: [Int]? = nil) {
         self.kind = kind
         self.step = step

@@ -62,7 +62,6 @@ public struct Diagnostic: Sendable, Hashable {
         self.fixes = fixes
     }
 
-    /// The order of the JSON contract: path, line, column, rule id.
     /// This finding with CRLF line breaks in the text its fixes insert (rules write `\n`), for a file whose
     /// lines end in CRLF. A `\r\n` already written stays as it is.
     public func withCRLFFixes() -> Diagnostic {
@@ -87,6 +86,7 @@ public struct Diagnostic: Sendable, Hashable {
         return t.hasSubstring("\u{FFFC}") ? t.replacingAll("\u{FFFC}", with: "…") : t
     }
 
+    /// The order of the JSON contract: path, line, column, rule id.
     public static func reportOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
         if a.path != b.path { return a.path < b.path }
         if a.span.start.line != b.span.start.line { return a.span.start.line < b.span.start.line }

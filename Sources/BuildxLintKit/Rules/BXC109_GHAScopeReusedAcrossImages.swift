@@ -316,7 +316,8 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
     public func pending(_ context: RuleContext) -> [PendingFinding] {
         var out: [PendingFinding] = []
         let id = description.id, name = description.name, severity = description.severity, path = context.file.path
-        for run in context.buildRuns where run.stepRun.mayRun {
+        // Only builds that export to gha: the writer record costs evaluations.
+        for run in context.buildRuns where run.stepRun.mayRun && run.exports.contains(where: { $0.locations?.contains { $0.backend == "gha" } == true }) {
             let me = RepositoryFacts.writer(run)
             guard me.imageKnown || me.platforms != nil else { continue }
             for ev in run.exports {

@@ -1,6 +1,5 @@
 import Dispatch
 
-/// One run of a workflow job in one matrix leg (or its only run when it has no matrix).
 /// A workflow's `needs:` graph: each job id and the ids it names.
 public final class NeedsGraph: Sendable {
     let needs: [String: [String]]
@@ -54,6 +53,7 @@ public struct StepKey: Hashable, Sendable {
     public let via: String?
 }
 
+/// One run of a workflow job in one matrix leg (or its only run when it has no matrix).
 public final class JobRun: Sendable {
     /// The workflow file and job that run (for a reusable workflow: the callee's job).
     public let file: FileAnalysis
@@ -600,8 +600,7 @@ struct FlowWalker {
         } else if let v = build.step.input("platforms")?.value.scalar, let s = sr.evaluate(v) {
             platforms = ActionListSplitter.commaAndNewline.split(s).map(\.text)
         }
-        let givesPlatform = build.command.map { !$0.values("platform").isEmpty } ?? (build.step.input("platforms") != nil)
-        if !givesPlatform {
+        if !build.statesPlatforms {
             // The native platform of the runner: legs on different runners build different platforms.
             if let r = sr.run.runsOn { keyParts.append("runs-on=\(r)") } else if sr.run.job.runsOn != nil { known = false }
         }

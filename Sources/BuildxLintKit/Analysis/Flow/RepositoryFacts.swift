@@ -166,8 +166,7 @@ public struct RepositoryFacts: Sendable {
     /// no `endpoint`, no `append`ed nodes). Nil otherwise, and for bake builds (their targets may set
     /// platforms).
     static func nativePlatform(_ run: BuildRun) -> String? {
-        let states = run.build.command.map { !$0.values("platform").isEmpty } ?? (run.build.step.input("platforms") != nil)
-        guard !states, run.build.kind == .buildPush || run.build.kind == .cliBuild,
+        guard !run.build.statesPlatforms, run.build.kind == .buildPush || run.build.kind == .cliBuild,
             let label = run.stepRun.run.runsOn, let platform = hostedRunnerPlatforms[label]
         else { return nil }
         for step in run.stepRun.run.job.steps where step.uses?.isAction(KnownAction.setupBuildx) == true {
