@@ -56,7 +56,7 @@ public struct BuildxVersionUnpinnedRule: Rule {
                 if publishes && step.input("cache-binary") == nil {
                     binaryNote = "\n\(publisher) on tags or releases: "
                         + (cacheBinarySince.map { "once the step uses setup-buildx-action \($0) or later (the first with the input), " } ?? "")
-                        + "also set `cache-binary: false`, so a release build does not run a buildx binary restored from the Actions cache, which runs on the default branch write too."
+                        + "also set `cache-binary: false`, so a release build does not run a buildx binary restored from the Actions cache, which runs on the default branch can write too."
                 }
                 switch setup.versionValue {
                 case .absent:
