@@ -24,9 +24,18 @@ enum TestSupport {
         lint([(path, workflow)]).diagnostics
     }
 
-    /// A fresh temporary folder.
+    /// One folder per test process that holds every ``tempDir(_:)``; it is removed when the process
+    /// exits, so test runs do not leave fixture repositories behind in the system's temporary folder.
+    static let scratchRoot: URL = {
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("buildx-lint-tests-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestSupport.scratchRoot) }
+        return u
+    }()
+
+    /// A fresh temporary folder (inside ``scratchRoot``).
     static func tempDir(_ name: String = "bxl") -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        let u = scratchRoot.appendingPathComponent("\(name)-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
         return u
     }
