@@ -233,9 +233,16 @@ public enum Linter {
         let context = RuleContext(file: a, options: options, repository: repository)
         var found = p.early
         var pending: [PendingFinding] = []
-        for rule in RuleRegistry.all {
-            found += rule.check(context).map { BakeCacheEntryFormatRule.relabel($0, kind: a.kind) }
-            pending += rule.pending(context)
+        let relabels = a.kind == .bake || a.kind == .compose
+        // Indexing the registry's buffer calls each rule in place (a `for rule in` loop copies every
+        // rule's existential, description included, once per file).
+        RuleRegistry.all.withUnsafeBufferPointer { rules in
+            for i in rules.indices {
+                let f = rules[i].check(context)
+                if !f.isEmpty { found += relabels ? f.map { BakeCacheEntryFormatRule.relabel($0, kind: a.kind) } : f }
+                let p = rules[i].pending(context)
+                if !p.isEmpty { pending += p }
+            }
         }
         if a.text.usesCRLF { found = found.map { $0.withCRLFFixes() } }
         let suppressions = Suppressions(text: a.text, root: a.yaml?.root)

@@ -198,7 +198,45 @@ import Testing
         #expect(packed.contains { $0.ruleID == "BXC001" })
         #expect(!packed.contains { $0.ruleID == "BXC110" }, "\(packed.map(\.message))")
         let plain = TestSupport.lint(workflow: Examples.buildPush("cache-from: type=gha,scope=a\ncache-to: type=gha,mode=max,scope=b"))
-        #expect(plain.first { $0.ruleID == "BXC110" }?.help == "Use the same location on both sides, e.g. `scope=b` in cache-from.")
+        #expect(plain.first { $0.ruleID == "BXC110" }?.help == "Import the location this build exports: `scope=b` in cache-from.")
+    }
+
+    /// In a matrix, BXC110 shows both locations as written: the first leg's evaluated scope pasted into
+    /// cache-from would make every other leg import that leg's cache.
+    @Test func importMismatchHelpKeepsTheTemplate() throws {
+        let workflow = Self.matrixJob("""
+            platform: [linux/amd64, linux/arm64]
+            runner: [ubuntu-latest]
+            """, steps: """
+            - uses: docker/setup-buildx-action@v3
+              with:
+                version: v0.21.1
+            - run: |
+                platform=${{ matrix.platform }}
+                echo "PLATFORM_PAIR=${platform//\\//-}" >> "$GITHUB_ENV"
+            - uses: docker/build-push-action@v6
+              with:
+                platforms: ${{ matrix.platform }}
+                cache-from: type=gha
+                cache-to: type=gha,mode=min,scope=build-${{ env.PLATFORM_PAIR }}
+            """)
+        let finding = try #require(TestSupport.lint(workflow: workflow).first { $0.ruleID == "BXC110" })
+        #expect(finding.help == "Import the location this build exports: `scope=build-${{ env.PLATFORM_PAIR }}` in cache-from.")
+        #expect(finding.message.hasPrefix("nothing in the repository writes gha scope `buildkit`, so this import never hits"), "\(finding.message)")
+        #expect(finding.message.hasSuffix("this build exports `scope=build-${{ env.PLATFORM_PAIR }}` instead"), "\(finding.message)")
+        #expect(!finding.message.contains("linux-amd64"))
+        // Pasting the help silences the rule.
+        let fixed = workflow.replacingAll("cache-from: type=gha\n", with: "cache-from: type=gha,scope=build-${{ env.PLATFORM_PAIR }}\n")
+        #expect(!TestSupport.lint(workflow: fixed).contains { $0.ruleID == "BXC110" })
+    }
+
+    /// A stale import next to the build's own import-export pair is to be removed, not redirected to the
+    /// location the next line already imports.
+    @Test func staleImportHelpSaysRemove() throws {
+        let workflow = Examples.buildPush("cache-from: |\n  type=gha,scope=release\n  type=gha,scope=binaries\ncache-to: type=gha,mode=max,scope=binaries")
+        let finding = try #require(TestSupport.lint(workflow: workflow).first { $0.ruleID == "BXC110" })
+        #expect(finding.help == "This build already imports what it exports (`scope=binaries`); remove this import, or point it at a location that some build writes.")
+        #expect(finding.message.hasPrefix("nothing in the repository writes `scope=release`"), "\(finding.message)")
     }
 
     /// BXC210's help keeps the entry as written (only the destination changes) and, for a `run:` build,

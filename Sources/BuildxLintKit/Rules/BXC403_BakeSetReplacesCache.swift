@@ -11,26 +11,48 @@ public struct BakeSetReplacesCacheRule: Rule {
     public let description = RuleDescription(
         id: "BXC403", name: "bake-set-replaces-cache", severity: .warning,
         summary: "A bake `set:` / `--set` override that replaces one side of the cache (cache-to or cache-from) with a location the other side never reads or writes.",
-        rationale: "The override replaces that side's list while the other keeps the bake file's value: the build then exports where it never imports (or imports what nothing exports), so every run is cold.",
+        rationale: "The override replaces that side's list while the other keeps the bake file's value: the build then exports where it never imports (or imports what nothing exports), so every run is cold. A replaced cache-from is reported only when no build of the repository writes it (a job that warms the cache for import-only builds is deliberate).",
         sources: ["docker/buildx bake/bake.go (overrides)", "docker/buildx docs/reference/buildx_bake.md (--set, +=)"],
         triggering: [
             RuleExample(
                 files: [
                     (".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: docker/bake-action@v6\n        with:\n          source: .\n          set: |\n            *.cache-to=type=gha,mode=max,scope=ci\n"),
                     ("docker-bake.hcl", "target \"default\" {\n  cache-from = [\"type=gha,scope=main\"]\n  cache-to = [\"type=gha,mode=max,scope=main\"]\n}\n"),
-                ], lines: [13])
+                ], lines: [13]),
+            RuleExample(
+                files: [
+                    (".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: docker/bake-action@v6\n        with:\n          source: .\n          set: |\n            *.cache-from=type=gha,scope=ci\n"),
+                    ("docker-bake.hcl", "target \"default\" {\n  cache-to = [\"type=inline\"]\n}\n"),
+                ], lines: [13]),
         ],
         nonTriggering: [
             RuleExample(
                 files: [
                     (".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: docker/bake-action@v6\n        with:\n          source: .\n          set: |\n            *.cache-from=type=gha,scope=ci\n            *.cache-to=type=gha,mode=max,scope=ci\n"),
                     ("docker-bake.hcl", "target \"default\" {\n  cache-from = [\"type=gha,scope=main\"]\n  cache-to = [\"type=gha,mode=max,scope=main\"]\n}\n"),
-                ])
+                ]),
+            // An import-only build of a cache that another job warms.
+            RuleExample(
+                files: [
+                    (".github/workflows/ci.yml", "on: push\njobs:\n  warm:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: docker/bake-action@v6\n        with:\n          source: .\n          set: |\n            *.cache-to=type=gha,mode=max,scope=ci\n  test:\n    needs: [warm]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: docker/bake-action@v6\n        with:\n          source: .\n          set: |\n            *.cache-from=type=gha,scope=ci\n"),
+                    ("docker-bake.hcl", "target \"default\" {\n  cache-to = [\"type=inline\"]\n}\n"),
+                ]),
         ])
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
-    public func check(_ context: RuleContext) -> [Diagnostic] {
-        var out: [Diagnostic] = []
+    /// One override that replaces a side of a target's cache with a location the other side does not hold.
+    struct Candidate {
+        let override: BakeSetOverride
+        let target: String
+        let overridden: [CacheLocation]
+        let message: String
+        let help: String
+    }
+
+    /// Overrides of one side (`cache-to` or `cache-from`) whose location the target's other side, kept from
+    /// the bake file, does not hold; one per override.
+    func candidates(_ context: RuleContext) -> [Candidate] {
+        var out: [Candidate] = []
         var reported = Set<Int>()
         for inv in context.repository.bakeInvocations(in: context.file.path) {
             guard let resolution = inv.resolution else { continue }
@@ -49,15 +71,51 @@ public struct BakeSetReplacesCacheRule: Rule {
                     guard !overridden.contains(where: { l in otherSide.contains { $0.backend == l.backend && $0.identity == l.identity } }),
                         reported.insert(o.span.start.offset).inserted
                     else { continue }
-                    out.append(
-                        diagnostic(
-                            context, o.span,
-                            "this override replaces `\(o.key)` of target `\(t.name)` with \(overridden[0]), but its `\(other)` still comes from the bake file (\(otherSide.map(\.description).sorted().joined(separator: ", "))), so \(o.key == "cache-to" ? "what is exported is never imported" : "the import reads what nothing exports")",
-                            help: "Override both sides: add `\(o.pattern).\(other)=\(v.replacingAll(",mode=max", with: "").replacingAll("mode=max,", with: ""))` (or change the bake file instead)."))
+                    // The other side may hold only entries without a comparable location (`type=inline`).
+                    let kept = otherSide.isEmpty
+                        ? items.map { item -> String in
+                            if case .string(let value?, _, _) = item { return "`\(value)`" }
+                            return "an object entry"
+                        }.joined(separator: ", ")
+                        : otherSide.map(\.description).sorted().joined(separator: ", ")
+                    // The value as written (a matrix leg's evaluated value is wrong to paste for the others).
+                    let value = Self.writtenValue(o, in: context.file.text) ?? v
+                    let message = "this override replaces `\(o.key)` of target `\(t.name)` with \(overridden[0]), but its `\(other)` still comes from the bake file (\(kept)), so \(o.key == "cache-to" ? "what is exported is never imported" : "the import reads what nothing exports")"
+                    let help = "Override both sides: add `\(o.pattern).\(other)=\(value.replacingAll(",mode=max", with: "").replacingAll("mode=max,", with: ""))` (or change the bake file instead)."
+                    out.append(Candidate(override: o, target: t.name, overridden: overridden, message: message, help: help))
                     break
                 }
             }
         }
         return out
+    }
+
+    /// The value of `o` as its `set:` line or `--set` flag is written (`${{ }}` kept), when the source text
+    /// at its span is `pattern.key=value`; nil otherwise.
+    static func writtenValue(_ o: BakeSetOverride, in text: SourceText) -> String? {
+        let range = o.span.start.offset..<o.span.end.offset
+        guard range.lowerBound >= 0, range.upperBound <= text.bytes.count else { return nil }
+        let line = String(decoding: text.bytes[range], as: UTF8.self)
+        let prefix = "\(o.pattern).\(o.key)="
+        guard line.hasPrefix(prefix), line.hasSubstring("${{") else { return nil }
+        return String(line.dropFirst(prefix.count))
+    }
+
+    /// Replaced `cache-to`s: what is exported is never imported by this build.
+    public func check(_ context: RuleContext) -> [Diagnostic] {
+        candidates(context).filter { $0.override.key == "cache-to" }.map { diagnostic(context, $0.override.span, $0.message, help: $0.help) }
+    }
+
+    /// Replaced `cache-from`s: the import is reported only when no build of the repository writes it (a
+    /// job that warms the cache for import-only builds is a deliberate pattern).
+    public func pending(_ context: RuleContext) -> [PendingFinding] {
+        let id = description.id, name = description.name, severity = description.severity, path = context.file.path
+        return candidates(context).filter { $0.override.key == "cache-from" }.map { c in
+            PendingFinding(ruleID: id, path: path, offset: c.override.span.start.offset) { facts in
+                guard !facts.someExportUnknown, !c.overridden.contains(where: facts.isWritten) else { return nil }
+                return Diagnostic(
+                    ruleID: id, ruleName: name, severity: severity, path: path, span: c.override.span, message: c.message, help: c.help)
+            }
+        }
     }
 }

@@ -295,6 +295,34 @@ public indirect enum ExprValue: Sendable, Hashable {
         return v
     }
 
+    /// This value for a message about a matrix leg: a scalar as a template renders it, an array or object as
+    /// one line of JSON (a template would render `Array`/`Object`, which tells no leg apart); "?" when unknown.
+    public var labelText: String {
+        switch self {
+        case .array, .object:
+            return jsonText.map { text in
+                // One line: drop the indentation `toJSON` adds.
+                var out = ""
+                var inString = false, escaped = false
+                for ch in text.unicodeScalars {
+                    if inString {
+                        out.unicodeScalars.append(ch)
+                        if escaped { escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { inString = false }
+                    } else if ch == "\"" {
+                        inString = true
+                        out.unicodeScalars.append(ch)
+                    } else if ch != "\n" && ch != " " {
+                        out.unicodeScalars.append(ch)
+                        if ch == ":" || ch == "," { out += " " }
+                    }
+                }
+                return out
+            } ?? "?"
+        default:
+            return templateText ?? "?"
+        }
+    }
+
     /// This value as `toJSON` writes it: two-space indentation, `"key": value`, strings escaped like
     /// Newtonsoft.Json. GitHub keeps object keys in insertion order; this order is not known here, so keys
     /// are written sorted. Nil when the value is unknown or symbolic (the JSON text is then not known).

@@ -439,7 +439,7 @@ struct FlowWalker {
                 if !labels.contains(where: { $0.contains("⟨") }) { ctx.runner = EvalContext.runnerContext(labels: labels) }
             }
             ctx.env = Self.evaluateEnv(job.env, ctx)
-            let label = varying.compactMap { k in leg[k].map { "\(k)=\($0.templateText ?? "?")" } }.joined(separator: ", ")
+            let label = varying.compactMap { k in leg[k].map { "\(k)=\($0.labelText)" } }.joined(separator: ", ")
             let run = JobRun(
                 file: file, job: job, matrix: leg, hasMatrix: hasMatrix, matrixKnown: matrixKnown, legCount: legs.count,
                 legIndex: index, legLabel: label, caller: caller, runsOn: runsOn, needsClosure: closure, rootPath: rootPath)

@@ -79,6 +79,48 @@ public struct RepositoryFacts: Sendable {
         var firstGHAWriters: [(scope: String, writer: GHAWriter)] = []
         var firstGHAWritersInRun: [(key: ScopeInRun, writer: GHAWriter)] = []
 
+        /// Docker's reusable build workflows (`docker/github-builder/.github/workflows/build.yml`, `bake.yml`).
+        static let githubBuilder = "docker/github-builder"
+
+        /// Whether an environment variable's name says it holds a cache export (`CACHE_TO`, `BUILDX_CACHE_TO`).
+        static func namesCacheExport(_ name: String) -> Bool {
+            let n = name.uppercased()
+            return n.hasSubstring("CACHE_TO") || n.hasSubstring("CACHE-TO")
+        }
+
+        /// The image names (without tag or digest) a build-push-action run pushes: its `tags:` and the
+        /// `name=` of an `outputs:` image entry, evaluated; unknown values are left out.
+        static func inlineCacheImages(_ b: BuildRun) -> [String] {
+            var names: [String] = []
+            if let tags = b.stepRun.input("tags") {
+                names += ActionListSplitter.commaAndNewline.split(tags).map { ImageReference.split($0.text).name }
+            }
+            if let outputs = b.stepRun.input("outputs") {
+                for item in ActionListSplitter.newlineOnly.split(outputs) {
+                    let e = CacheEntry(item.text)
+                    guard e.type == "image" || e.type == "registry", let n = e.attribute("name") else { continue }
+                    names += n.split(separator: ",").map { ImageReference.split(String($0)).name }
+                }
+            }
+            return names.filter { !$0.isEmpty }
+        }
+
+        /// Whether an input of an unfollowed reusable workflow (`broad`) or action sets up a cache export:
+        /// a name with `cache` whose value is not off (`cache: true`, `cache-scope: app`); for an action
+        /// only a `cache-to`/`cache-scope`-like name or a value with `type=`, since `cache: npm` of
+        /// setup-node and its kind are no image caches.
+        static func isCacheSetting(_ input: NamedValue, broad: Bool) -> Bool {
+            let name = input.name.lowercased()
+            guard name.hasSubstring("cache") else { return false }
+            guard let raw = input.value.scalar else { return false }
+            let bytes = Array(raw.utf8)
+            let value = String(decoding: bytes[trimmingASCIIWhitespace(bytes, 0..<bytes.count)], as: UTF8.self)
+            guard !value.isEmpty, value != "false" else { return false }
+            if broad { return true }
+            return name.hasSubstring("cache-to") || name.hasSubstring("cache_to") || name.hasSubstring("cache-scope")
+                || name.hasSubstring("cache_scope") || value.hasSubstring("type=")
+        }
+
         /// The facts of `analysis`'s build runs.
         public init(_ analysis: RepositoryAnalysis) {
             for b in analysis.buildRuns {
@@ -86,6 +128,57 @@ public struct RepositoryFacts: Sendable {
                     guard let locs = e.locations else { someExportUnknown = true; continue }
                     written += locs
                 }
+            }
+            // An inline cache travels in the pushed image, so an import of any tag of it is written (the
+            // tag may be added later, by `imagetools create` in another job).
+            for b in analysis.buildRuns where b.build.kind == .buildPush && b.exports.contains(where: { $0.entry?.type == "inline" }) {
+                written += Self.inlineCacheImages(b).map { CacheLocation(backend: "registry", identity: $0 + ":" + ExprValue.marker("tag")) }
+            }
+            // docker/github-builder's reusable workflows write `<cache-scope|target|buildkit>-<platform pair>`
+            // (reference §1.10); the platforms are in its bake file or inputs, so any pair counts.
+            for r in analysis.jobRuns {
+                guard let uses = r.job.uses, uses.repository == Self.githubBuilder else { continue }
+                func input(_ name: String) -> String? { r.job.with.last { $0.name == name }?.value.scalar }
+                if input("cache") == "false" { continue }
+                let base = input("cache-scope") ?? input("target") ?? "buildkit"
+                guard !base.hasSubstring("${{"), !base.utf8.contains(UInt8(ascii: "\n")), !base.utf8.contains(UInt8(ascii: ",")) else {
+                    someExportUnknown = true
+                    continue
+                }
+                written += [CacheLocation(backend: "gha", identity: base), CacheLocation(backend: "gha", identity: base + "-" + ExprValue.marker("platform"))]
+            }
+            // A `run:` step that hands a script a cache export in its environment (`CACHE_TO: type=gha,scope=…`,
+            // read by `docker buildx bake --set "*.cache-to=$CACHE_TO"` in a script file) writes it.
+            for sr in analysis.stepRuns where sr.step.run != nil && sr.mayRun {
+                for e in sr.step.env where Self.namesCacheExport(e.name) {
+                    guard let raw = e.value.scalar, let text = sr.evaluate(raw) else {
+                        someExportUnknown = true
+                        continue
+                    }
+                    for item in ActionListSplitter.newlineOnly.split(text) {
+                        guard let locs = CacheLocation.of(CacheEntry(item.text), direction: .export) else {
+                            someExportUnknown = true
+                            continue
+                        }
+                        written += locs
+                    }
+                }
+            }
+            // Builds the linter does not follow (another repository's reusable workflow or action) may
+            // export caches: with a cache setting among their inputs, "nothing writes X" cannot be concluded.
+            // docker/github-builder, for one, writes `<cache-scope>-<platform>` scopes (reference §1.10).
+            if !someExportUnknown {
+                someExportUnknown =
+                    analysis.jobRuns.contains { r in
+                        guard let uses = r.job.uses, !uses.isLocal, uses.repository != Self.githubBuilder else { return false }
+                        return r.job.with.contains { Self.isCacheSetting($0, broad: true) }
+                    }
+                    || analysis.stepRuns.contains { s in
+                        guard let uses = s.step.uses, !uses.isLocal, !uses.isDockerImage, let repo = uses.repository,
+                            repo != KnownAction.buildPush, repo != KnownAction.bake
+                        else { return false }
+                        return s.step.with.contains { Self.isCacheSetting($0, broad: false) }
+                    }
             }
             // Stable: legs of one step keep their walk order.
             let ordered = analysis.buildRuns.enumerated().sorted {
