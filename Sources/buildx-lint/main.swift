@@ -52,8 +52,8 @@ struct Lint: ParsableCommand {
         abstract: "Lint a repository (the default command).",
         discussion: """
             With no PATH, lints the git repository that contains the current directory (its working tree: tracked \
-            files plus untracked files that are not ignored). A folder PATH lints that repository (or walks the folder \
-            when it is not one); file PATHs lint just those files.
+            files plus untracked files that are not ignored). A folder PATH lints the whole repository that contains it \
+            (or walks the folder when it is in none); file PATHs lint just those files.
 
             Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error, no repository, internal error.
             """)
@@ -88,7 +88,7 @@ struct Lint: ParsableCommand {
     @Option(name: .customLong("write-baseline"), help: "Write every current finding to this baseline file (atomically) and exit 0.")
     var writeBaseline: String?
 
-    @Option(name: .customLong("max-file-size"), help: "Files larger than this many bytes are reported (BXC000) and skipped.")
+    @Option(name: .customLong("max-file-size"), parsing: .unconditional, help: "Files larger than this many bytes are reported (BXC000) and skipped.")
     var maxFileSize: Int = Linter.defaultMaxFileSize
 
     @Option(help: "Colour in text output: auto (a terminal without NO_COLOR), always, never.")
@@ -198,7 +198,7 @@ struct Lint: ParsableCommand {
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Explain a rule: what it catches, why, an example and its sources.")
 
-    @Argument(help: "A rule id such as BXC001.")
+    @Argument(help: "A rule id or name, such as BXC001 or packed-cache-entries.")
     var id: String
 
     @Flag(help: "Print the rule's Markdown page (as in docs/rules/).")

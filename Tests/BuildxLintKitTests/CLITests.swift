@@ -40,6 +40,19 @@ import Testing
     }
 
     /// `install-hook` says when the hook will not find the binary (it runs `$BUILDX_LINT` or `buildx-lint` from PATH).
+    /// `explain` takes the id or the name a finding prints; an unknown one is a usage error.
+    @Test func explainTakesIdOrName() {
+        let dir = TestSupport.tempDir("plain")
+        let byID = lint(["explain", "BXC001"], in: dir)
+        let byName = lint(["explain", "packed-cache-entries"], in: dir)
+        #expect(byID.status == 0)
+        #expect(byID.out.contains("packed-cache-entries"))
+        #expect(byName.status == 0 && byName.out == byID.out)
+        let unknown = lint(["explain", "no-such-rule"], in: dir)
+        #expect(unknown.status == 2)
+        #expect(unknown.err.contains("no rule 'no-such-rule'"))
+    }
+
     @Test func installHookNotesAMissingBinary() throws {
         let repo = TestSupport.makeRepo([(Self.wf, Self.good)])
         let hook = repo.appendingPathComponent(".git/hooks/pre-commit")
@@ -244,6 +257,8 @@ import Testing
         for name in ["bin.yml", "latin1.yml", "deep.yml"] {
             #expect(r.out.contains("\"rule\":\"BXC000\",\"name\":\"parse-error\",\"severity\":\"error\",\"path\":\".github/workflows/\(name)\""), "\(name): \(r.out)")
         }
+        // An encoding problem asks for UTF-8, not for a syntax fix.
+        #expect(r.out.contains("\"help\":\"Save the file as UTF-8 text (it holds bytes that are not UTF-8); nothing else in this file was checked.\""), "\(r.out)")
         let big = TestSupport.makeRepo([(Self.wf, Self.good + String(repeating: "# padding\n", count: 2000))])
         let b = lint(["--format", "json", "--max-file-size", "1000"], in: big)
         #expect(b.status == 1)

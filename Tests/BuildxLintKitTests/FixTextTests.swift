@@ -327,3 +327,125 @@ import Testing
         #expect(alone.help?.contains("cache-binary") == false)
     }
 }
+
+/// Help texts that are pasted where the finding points.
+@Suite struct PastedHelpTests {
+    /// A packed list reached through `env:` is fixed under its env key, not under `cache-from:`.
+    @Test func packedEntryThroughEnvNamesTheEnvKey() throws {
+        let workflow = """
+            on: push
+            jobs:
+              b:
+                env:
+                  CACHE_FROM: type=gha,scope=a,type=gha,scope=b
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/build-push-action@v6
+                    with:
+                      cache-from: ${{ env.CACHE_FROM }}
+                      cache-to: type=gha,mode=max,scope=a
+
+            """
+        let finding = try #require(TestSupport.lint(workflow: workflow).first { $0.ruleID == "BXC001" })
+        #expect(finding.span.start.line == 5)
+        #expect(finding.help == "Put each cache entry on its own line:\nCACHE_FROM: |\n  type=gha,scope=a\n  type=gha,scope=b", "\(finding.help ?? "")")
+    }
+}
+
+extension PastedHelpTests {
+    /// BXC301 on a step that already has `with:` asks for the `version:` line only.
+    @Test func pinHelpUnderAnExistingWith() throws {
+        let withBlock = Examples.setupOnly("driver-opts: network=host")
+        let finding = try #require(TestSupport.lint(workflow: withBlock).first { $0.ruleID == "BXC301" })
+        #expect(finding.help?.hasPrefix("Pin a buildx release: add under the step's `with:`\nversion: v") == true, "\(finding.help ?? "")")
+        #expect(finding.help?.contains("with:\n  version") == false)
+        let bare = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n"
+        let plain = try #require(TestSupport.lint(workflow: bare).first { $0.ruleID == "BXC301" })
+        #expect(plain.help?.hasPrefix("Pin a buildx release:\nwith:\n  version: v") == true, "\(plain.help ?? "")")
+    }
+}
+
+extension PastedHelpTests {
+    static let sharedScopeByPlatform = """
+        on: push
+        defaults:
+          run:
+            shell: sh
+        jobs:
+          b:
+            runs-on: ubuntu-latest
+            strategy:
+              matrix:
+                platform: [linux/amd64, linux/arm64]
+            steps:
+              - uses: docker/setup-buildx-action@v3
+                with:
+                  version: v0.21.1
+              - uses: docker/build-push-action@v6
+                with:
+                  platforms: ${{ matrix.platform }}
+                  cache-from: type=gha,scope=app
+                  cache-to: type=gha,mode=max,scope=app
+
+        """
+
+    /// The PLATFORM_PAIR step BXC101 offers runs with bash: pasted under `defaults.run.shell: sh` it
+    /// works, and BXC503 has nothing to report.
+    @Test func platformPairStepRunsWithBash() throws {
+        let finding = try #require(TestSupport.lint(workflow: Self.sharedScopeByPlatform).first { $0.ruleID == "BXC101" })
+        let help = try #require(finding.help)
+        let step = try #require(help.range(of: "- name: Prepare").map { String(help[$0.lowerBound...]) })
+        #expect(step.contains("  shell: bash\n"), "\(step)")
+        #expect(step.contains("platform=${{ matrix.platform }}"))
+        let pasted = Self.sharedScopeByPlatform
+            .replacingAll("      - uses: docker/build-push-action@v6\n", with: Examples.indent(step, by: 6) + "\n      - uses: docker/build-push-action@v6\n")
+            .replacingAll("scope=app", with: "scope=app-${{ env.PLATFORM_PAIR }}")
+        let after = TestSupport.lint(workflow: pasted)
+        #expect(after.isEmpty, "\(after.map { "\($0.ruleID) \($0.message)" })\n\(pasted)")
+    }
+
+    /// Inside a composite action the step reads the platform the way the action's build does (an input) and
+    /// carries the `shell:` that composite `run:` steps require.
+    @Test func platformPairStepInACompositeAction() throws {
+        let action = """
+            name: build
+            inputs:
+              platform:
+                required: true
+            runs:
+              using: composite
+              steps:
+                - uses: docker/setup-buildx-action@v3
+                  with:
+                    version: v0.21.1
+                - uses: docker/build-push-action@v6
+                  with:
+                    platforms: ${{ inputs.platform }}
+                    cache-from: type=gha,scope=app
+                    cache-to: type=gha,mode=max,scope=app
+
+            """
+        let workflow = """
+            on: push
+            jobs:
+              b:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    platform: [linux/amd64, linux/arm64]
+                steps:
+                  - uses: ./.github/actions/build
+                    with:
+                      platform: ${{ matrix.platform }}
+
+            """
+        let result = TestSupport.lint([(".github/workflows/ci.yml", workflow), (".github/actions/build/action.yml", action)])
+        let finding = try #require(result.diagnostics.first { $0.ruleID == "BXC101" })
+        #expect(finding.path == RepoPath(".github/actions/build/action.yml"))
+        let help = try #require(finding.help)
+        #expect(help.contains("- name: Prepare\n  shell: bash\n  run: |\n    platform=${{ inputs.platform }}\n"), "\(help)")
+    }
+}

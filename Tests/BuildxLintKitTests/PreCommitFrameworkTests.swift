@@ -35,12 +35,19 @@ import Testing
         #expect(hook["language"]?.scalar == "swift")
         #expect(hook["pass_filenames"]?.scalar == "false")
         let pattern = try Regex(try #require(hook["files"]?.scalar))
-        for path in [".github/workflows/ci.yml", ".github/workflows/a.yaml", "action.yml", "sub/dir/action.yaml", "docker-bake.hcl",
-            "docker-bake.override.json", "compose.yaml", "docker-compose.yml", ".buildx-lint.yml"]
-        {
+        // Every file the linter selects (and the configuration) triggers the hook: a hook that skips one
+        // lets a broken bake or compose file be committed.
+        let selected = [".github/workflows/ci.yml", ".github/workflows/a.yaml", "action.yml", "sub/dir/action.yaml", "docker-bake.hcl",
+            "docker-bake.override.json", "docker-bake.prod.hcl", "docker-bake-ci.hcl", "deploy/docker-bake.release.json", "ci.bake.hcl",
+            "bake.hcl", "build/mybake.hcl", "compose.yaml", "docker-compose.yml", "compose-dev.yml", "docker-compose-ci.yml",
+            "deploy/compose.prod.yaml"]
+        for path in selected {
+            #expect(Selection.default.kind(of: RepoPath(path)) != nil, "\(path) is not selected by the linter (test list out of date)")
             #expect(path.contains(pattern), "\(path) should trigger the hook")
         }
-        for path in ["README.md", ".github/workflows/sub/ci.yml", "src/main.swift"] {
+        for path in LintConfig.fileNames { #expect(path.contains(pattern), "\(path) should trigger the hook") }
+        for path in ["README.md", ".github/workflows/sub/ci.yml", "src/main.swift", "bake.json", "compose.json", "Dockerfile"] {
+            #expect(Selection.default.kind(of: RepoPath(path)) == nil, "\(path) is selected by the linter (test list out of date)")
             #expect(!path.contains(pattern), "\(path) should not trigger the hook")
         }
     }

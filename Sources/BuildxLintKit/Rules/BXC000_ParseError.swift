@@ -22,13 +22,24 @@ public struct ParseErrorRule: Rule {
             RuleExample("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps: []\n")
         ])
 
+    /// The help for a parse error: an encoding problem is not fixed by editing syntax.
+    static func help(for message: String) -> String {
+        if message.hasSubstring("UTF-8") {
+            return "Save the file as UTF-8 text (it holds bytes that are not UTF-8); nothing else in this file was checked."
+        }
+        if message.hasSubstring("control characters") {
+            return "Remove the control character (or write it as an escape in a double-quoted string); nothing else in this file was checked."
+        }
+        return "Fix the syntax; nothing else in this file was checked."
+    }
+
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         if let e = context.file.parseError {
             return [
                 diagnostic(
                     context, SourceSpan(at: e.position), "cannot parse \(context.file.kind.rawValue) file: \(e.message)",
-                    help: "Fix the syntax; nothing else in this file was checked.")
+                    help: Self.help(for: e.message))
             ]
         }
         return (context.file.yaml?.warnings ?? []).map { w in

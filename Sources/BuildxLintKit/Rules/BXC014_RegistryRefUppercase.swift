@@ -9,7 +9,7 @@ public struct RegistryRefUppercaseRule: Rule {
     /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC014", name: "registry-ref-uppercase", severity: .error,
-        summary: "A registry cache ref with uppercase letters in its name, or built from `github.repository` without lowercasing.",
+        summary: "A registry cache ref with uppercase letters in its name, or built from `github.repository` without lowercasing (an error on cache-to; a warning on cache-from, where only the import is lost).",
         rationale: """
             Image names must be lowercase ("repository name must be lowercase"): a cache export fails the build and a \
             cache import fails silently. `github.repository` keeps the owner's capitals, and expressions cannot lowercase it.

@@ -100,7 +100,7 @@ public struct MatrixSharedGHAScopeRule: Rule {
                 help += "."
             }
             if let key = pairKey {
-                help += "\nThe matrix value holds `/`, so derive PLATFORM_PAIR first (before the build):\n" + PlatformPair.step(matrixKey: key)
+                help += "\nThe matrix value holds `/`, so derive PLATFORM_PAIR first (before the build):\n" + PlatformPair.step(matrixKey: key, build: c.second.build, in: c.second.file)
             }
             var fixes: [Fix] = []
             if pairKey == nil, !suffix.isEmpty {

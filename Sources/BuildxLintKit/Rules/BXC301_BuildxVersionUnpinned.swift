@@ -68,7 +68,10 @@ public struct BuildxVersionUnpinnedRule: Rule {
                         diagnostic(
                             context, uses.valueSpan,
                             "setup-buildx-action has no `version:`, so the job uses whatever buildx the runner image ships, which changes without notice",
-                            help: "Pin a buildx release:\nwith:\n" + lines.map { "  " + $0 }.joined(separator: "\n") + binaryNote,
+                            // Under an existing `with:` only the new inputs are pasted (a second `with:` is a duplicate key).
+                            help: (step.withNode != nil
+                                ? "Pin a buildx release: add under the step's `with:`\n" + lines.joined(separator: "\n")
+                                : "Pin a buildx release:\nwith:\n" + lines.map { "  " + $0 }.joined(separator: "\n")) + binaryNote,
                             fixes: Self.insertFix(context, step, lines)))
                 case .floating(let word):
                     guard let version = setup.version, let span = setup.versionSpan else { continue }

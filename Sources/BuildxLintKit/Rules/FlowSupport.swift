@@ -84,12 +84,21 @@ enum CachePath {
 
 /// A PLATFORM_PAIR step to paste when a matrix value holds `/`.
 enum PlatformPair {
-    static func step(matrixKey: String) -> String {
-        """
-        - name: Prepare
-          run: |
-            platform=${{ matrix.\(matrixKey) }}
-            echo "PLATFORM_PAIR=${platform//\\//-}" >> "$GITHUB_ENV"
-        """
+    /// The step, reading `${{ matrix.<matrixKey> }}`; in a composite action (`build` written in one) the
+    /// expression the build's `platforms:` input is written as, since the action receives the platform
+    /// through an input. `shell: bash` because `${platform//\//-}` is bash-only (a `defaults.run.shell: sh`
+    /// would break it, BXC503) and composite actions require `shell:` on `run:` steps.
+    static func step(matrixKey: String, build: BuildStep? = nil, in file: FileAnalysis? = nil) -> String {
+        var value = "${{ matrix.\(matrixKey) }}"
+        if file?.kind == .action, let raw = build?.step.input("platforms")?.value.scalar, Template.wholeExpression(raw) != nil {
+            value = raw.trimmingSpaces
+        }
+        return """
+            - name: Prepare
+              shell: bash
+              run: |
+                platform=\(value)
+                echo "PLATFORM_PAIR=${platform//\\//-}" >> "$GITHUB_ENV"
+            """
     }
 }

@@ -186,9 +186,9 @@ public enum RuleRegistry {
         UnusedSuppressionRule(),
     ].sorted { $0.description.id < $1.description.id }
 
-    /// The rule with `id` (case-insensitive), or nil.
+    /// The rule with id or name `id` (`BXC001`, `packed-cache-entries`; case-insensitive), or nil.
     public static func rule(_ id: String) -> (any Rule)? {
-        all.first { $0.description.id.caseInsensitiveCompare(id) }
+        all.first { $0.description.id.caseInsensitiveCompare(id) || $0.description.name.caseInsensitiveCompare(id) }
     }
 }
 

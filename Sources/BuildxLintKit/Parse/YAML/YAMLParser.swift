@@ -455,6 +455,11 @@ private struct Composer {
             // Where the unfinished construct began (an unclosed quote is reported at the end of file).
             let start = position(p.context_mark)
             let at = position(p.problem_mark)
+            // At the end of the file the problem has no line of its own to show (an annotation there
+            // lands past the last line): report it where the unclosed construct starts.
+            if at.offset >= bytes.count, start.offset < at.offset {
+                return YAMLError(message: message + " that starts here", position: start)
+            }
             if start.line != at.line { message += " started at line \(start.line), column \(start.column)" }
         }
         return YAMLError(message: message, position: position(p.problem_mark))
