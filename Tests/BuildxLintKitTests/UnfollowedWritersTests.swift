@@ -192,4 +192,61 @@ import Testing
             """)
         #expect(!TestSupport.lint([(Self.path, warmed), bake]).diagnostics.contains { $0.ruleID == "BXC403" })
     }
+
+    /// A bake invocation writes what its bake file's targets export: importing that scope elsewhere hits.
+    @Test func bakeFileExportsAreWritten() {
+        let bake = ("docker-bake.hcl", "target \"default\" {\n  cache-from = [\"type=gha,scope=main\"]\n  cache-to = [\"type=gha,mode=max,scope=main\"]\n}\n")
+        let warm = """
+            warm:
+              runs-on: ubuntu-latest
+              steps:
+                - uses: docker/setup-buildx-action@v3
+                  with:
+                    version: v0.21.1
+                - uses: docker/bake-action@v6
+                  with:
+                    source: .
+            """
+        let lint = { (entry: String) in
+            TestSupport.lint([(Self.path, Self.importing(entry, jobs: warm)), bake]).diagnostics.filter { $0.ruleID == "BXC110" }
+        }
+        #expect(lint("type=gha,scope=main").isEmpty)
+        #expect(lint("type=gha,scope=other").count == 1)
+    }
+
+    /// A job whose matrix is computed at run time is not walked; when it may export, "nothing writes" cannot
+    /// be concluded.
+    @Test func unwalkedMatrixJobMayWrite() {
+        func job(_ steps: String) -> String {
+            """
+            plan:
+              runs-on: ubuntu-latest
+              outputs:
+                m: ${{ steps.x.outputs.m }}
+              steps:
+                - id: x
+                  run: echo 'm=["a","b"]' >> "$GITHUB_OUTPUT"
+            warm:
+              needs: plan
+              runs-on: ubuntu-latest
+              strategy:
+                matrix:
+                  t: ${{ fromJson(needs.plan.outputs.m) }}
+              steps:
+            \(Examples.indent(steps, by: 4))
+            """
+        }
+        let exporting = job("""
+            - uses: docker/setup-buildx-action@v3
+              with:
+                version: v0.21.1
+            - uses: docker/build-push-action@v6
+              with:
+                cache-to: type=gha,mode=max,scope=warm-${{ matrix.t }}
+            """)
+        #expect(Self.bxc110(Self.importing("type=gha,scope=warm-a", jobs: exporting)).isEmpty)
+        // A dynamic-matrix job that builds nothing changes nothing.
+        let testsOnly = job("- run: make test")
+        #expect(Self.bxc110(Self.importing("type=gha,scope=warm-a", jobs: testsOnly)).count == 1)
+    }
 }

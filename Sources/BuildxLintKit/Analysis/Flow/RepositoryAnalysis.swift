@@ -249,6 +249,9 @@ public final class RepositoryAnalysis: Sendable {
     public let jobRuns: [JobRun]
     public let stepRuns: [StepRun]
     public let buildRuns: [BuildRun]
+    /// Whether a job that was not walked (its matrix is computed at run time) may export caches: then
+    /// "nothing writes this location" cannot be concluded.
+    public let unwalkedJobsMayExport: Bool
 
     /// An analysis with no files (for rules run on one file in isolation).
     public static let empty = RepositoryAnalysis(files: [])
@@ -278,6 +281,7 @@ public final class RepositoryAnalysis: Sendable {
         jobRuns = parts.flatMap(\.jobRuns)
         stepRuns = parts.flatMap(\.stepRuns)
         buildRuns = parts.flatMap(\.buildRuns)
+        unwalkedJobsMayExport = parts.contains { $0.unwalkedJobsMayExport }
         buildRunsByPath = Dictionary(grouping: buildRuns, by: { $0.file.path })
         stepRunsByPath = Dictionary(grouping: stepRuns, by: { $0.file.path })
         stepRunsByRun = Dictionary(grouping: stepRuns, by: { ObjectIdentifier($0.run) })
@@ -342,6 +346,8 @@ struct FlowWalker {
     var jobRuns: [JobRun] = []
     var stepRuns: [StepRun] = []
     var buildRuns: [BuildRun] = []
+    /// Whether a job that was not walked (its matrix is computed at run time) may export caches.
+    var unwalkedJobsMayExport = false
     static let maxDepth = 4
     static let maxLegs = 256
     /// Job runs one walk makes at most: legs multiply through calls (a 256-leg job calling a workflow with a
@@ -353,6 +359,14 @@ struct FlowWalker {
     var buildsByStep: [RepoPath: [ObjectIdentifier: [BuildStep]]] = [:]
 
     init(files: [RepoPath: FileAnalysis]) { self.files = files }
+
+    /// Whether `job` (of `file`) may export caches: it calls a reusable workflow, runs a local action, or
+    /// has a build step with a cache export or a bake build (whose bake file may export).
+    static func mayExport(_ job: Job, in file: FileAnalysis) -> Bool {
+        if job.uses != nil || job.steps.contains(where: { $0.uses?.isLocal == true }) { return true }
+        guard let analysis = file.jobs.first(where: { $0.job?.keyNode === job.keyNode }) else { return true }
+        return analysis.builds.contains { b in b.kind == .bake || b.kind == .cliBake || !b.entries(.export).isEmpty }
+    }
 
     /// The `needs` closure of `job` within `workflow` (the workflow's graph is built once per walk).
     mutating func needsClosure(_ job: Job, _ workflow: Workflow, path: RepoPath) -> NeedsClosure {
@@ -419,7 +433,10 @@ struct FlowWalker {
         let matrixKnown = expansion.unknownReason == nil
         // A matrix the linter cannot expand (`fromJSON` of another job's output) is never guessed at:
         // its steps are not evaluated.
-        if hasMatrix && !matrixKnown { return }
+        if hasMatrix && !matrixKnown {
+            if Self.mayExport(job, in: file) { unwalkedJobsMayExport = true }
+            return
+        }
         if !hasMatrix || legs.isEmpty { legs = [[:]] }
         if legs.count > Self.maxLegs { legs = Array(legs.prefix(Self.maxLegs)) }
         let varying = expansion.dimensions

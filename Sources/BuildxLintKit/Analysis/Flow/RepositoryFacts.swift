@@ -129,6 +129,24 @@ public struct RepositoryFacts: Sendable {
                     written += locs
                 }
             }
+            // A bake invocation also exports what its bake file's targets write (overrides applied).
+            for inv in analysis.bakeInvocations where inv.run.stepRun.mayRun {
+                guard let resolution = inv.resolution else {
+                    someExportUnknown = true
+                    continue
+                }
+                for t in resolution.targets {
+                    for item in t.cacheTo {
+                        guard let locs = BakeInvocations.locations(item, direction: .export) else {
+                            someExportUnknown = true
+                            continue
+                        }
+                        written += locs
+                    }
+                }
+            }
+            // Jobs the walk skipped (a matrix computed at run time) may export anything.
+            if analysis.unwalkedJobsMayExport { someExportUnknown = true }
             // An inline cache travels in the pushed image, so an import of any tag of it is written (the
             // tag may be added later, by `imagetools create` in another job).
             for b in analysis.buildRuns where b.build.kind == .buildPush && b.exports.contains(where: { $0.entry?.type == "inline" }) {
