@@ -102,6 +102,29 @@ struct Lint: ParsableCommand {
         if maxFileSize < 1 { throw ValidationError("--max-file-size must be positive.") }
         if config != nil && noConfig { throw ValidationError("--config and --no-config cannot be used together.") }
         if baseline != nil && writeBaseline != nil { throw ValidationError("--baseline and --write-baseline cannot be used together.") }
+        // A mistyped subcommand (`explian BXC001`) would otherwise be read as a missing file.
+        if let first = paths.first, !first.contains("/"), access(first, F_OK) != 0,
+            let near = Self.subcommandNames.first(where: { Self.editDistance($0, first) <= 2 })
+        {
+            throw ValidationError("'\(first)' is neither a file nor a subcommand; did you mean `buildx-lint \(near)`?")
+        }
+    }
+
+    static let subcommandNames = ["lint", "explain", "rules", "install-hook"]
+
+    /// Levenshtein distance (small words only).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard !x.isEmpty, !y.isEmpty else { return max(x.count, y.count) }
+        var previous = Array(0...y.count)
+        for i in 1...x.count {
+            var current = [i] + Array(repeating: 0, count: y.count)
+            for j in 1...y.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[y.count]
     }
 
     func run() throws {

@@ -51,6 +51,12 @@ import Testing
         let unknown = lint(["explain", "no-such-rule"], in: dir)
         #expect(unknown.status == 2)
         #expect(unknown.err.contains("no rule 'no-such-rule'"))
+        // A mistyped subcommand is not read as a missing file.
+        let typo = lint(["explian", "BXC001"], in: dir)
+        #expect(typo.status == 2)
+        #expect(typo.err.contains("'explian' is neither a file nor a subcommand; did you mean `buildx-lint explain`?"), "\(typo.err)")
+        let missing = lint(["nosuch.yml"], in: dir)
+        #expect(missing.status == 2 && missing.err.contains("nosuch.yml: no such file"), "\(missing.err)")
     }
 
     @Test func installHookNotesAMissingBinary() throws {
