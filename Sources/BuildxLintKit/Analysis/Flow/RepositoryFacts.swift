@@ -121,14 +121,11 @@ public struct RepositoryFacts: Sendable {
                 || name.hasSubstring("cache_scope") || value.hasSubstring("type=")
         }
 
-        /// The facts of `analysis`'s build runs.
-        public init(_ analysis: RepositoryAnalysis) {
-            for b in analysis.buildRuns {
-                for e in b.exports {
-                    guard let locs = e.locations else { someExportUnknown = true; continue }
-                    written += locs
-                }
-            }
+        /// Writers that are not build steps of the walk (BXC110 and BXC403 must not call their locations
+        /// unwritten): bake files' targets, pushed images with an inline cache, docker/github-builder calls,
+        /// `CACHE_TO` handed to scripts; and what makes the writes unknown (skipped jobs, other repositories'
+        /// workflows and actions with cache inputs).
+        mutating func addWritersBeyondBuildSteps(_ analysis: RepositoryAnalysis) {
             // A bake invocation also exports what its bake file's targets write (overrides applied).
             for inv in analysis.bakeInvocations where inv.run.stepRun.mayRun {
                 guard let resolution = inv.resolution else {
@@ -184,7 +181,6 @@ public struct RepositoryFacts: Sendable {
             }
             // Builds the linter does not follow (another repository's reusable workflow or action) may
             // export caches: with a cache setting among their inputs, "nothing writes X" cannot be concluded.
-            // docker/github-builder, for one, writes `<cache-scope>-<platform>` scopes (reference §1.10).
             if !someExportUnknown {
                 someExportUnknown =
                     analysis.jobRuns.contains { r in
@@ -198,6 +194,17 @@ public struct RepositoryFacts: Sendable {
                         return s.step.with.contains { Self.isCacheSetting($0, broad: false) }
                     }
             }
+        }
+
+        /// The facts of `analysis`'s build runs.
+        public init(_ analysis: RepositoryAnalysis) {
+            for b in analysis.buildRuns {
+                for e in b.exports {
+                    guard let locs = e.locations else { someExportUnknown = true; continue }
+                    written += locs
+                }
+            }
+            addWritersBeyondBuildSteps(analysis)
             // Stable: legs of one step keep their walk order.
             let ordered = analysis.buildRuns.enumerated().sorted {
                 ($0.element.file.path, $0.element.build.step.node.span.start.offset, $0.offset)
