@@ -99,6 +99,9 @@ import Testing
         for kept in ["ghcr.io/⟨lower.github.repository⟩", "⟨eq#0123456789abcdef⟩", "runs-on ⟨?⟩", "open ⟨github.sha", "plain"] {
             #expect(ExprValue.writtenAsExpressions(kept) == kept)
         }
+        // In text a user reads they show as a gap, never as the internal name.
+        #expect(Diagnostic.readable("scope=app:⟨sh-param#8af109b280a0280d⟩-⟨github.ref_name⟩") == "scope=app:…-${{ github.ref_name }}")
+        #expect(CacheLocation(backend: "gha", identity: "app:⟨sh-param#8af109b280a0280d⟩").description == "gha scope `app:…`")
         // A bake value part that cannot be computed shows as `…`, not as the internal placeholder.
         let d = Diagnostic(
             ruleID: "BXC106", ruleName: "x", severity: .warning, path: RepoPath("docker-bake.hcl"),
@@ -447,5 +450,49 @@ extension PastedHelpTests {
         #expect(finding.path == RepoPath(".github/actions/build/action.yml"))
         let help = try #require(finding.help)
         #expect(help.contains("- name: Prepare\n  shell: bash\n  run: |\n    platform=${{ inputs.platform }}\n"), "\(help)")
+    }
+}
+
+extension PastedHelpTests {
+    /// A scope part a script computes (`CACHE_TAG="${REF//[\/_=]/-}"` written to $GITHUB_ENV) is shown as
+    /// written, `${{ env.CACHE_TAG }}`, never as an internal name; the two calls of the reusable workflow differ
+    /// by stage, not only by platform, so BXC109's platform message does not apply (firezone/firezone).
+    @Test func scriptComputedScopeIsShownAsWritten() throws {
+        let callee = """
+            on:
+              workflow_call:
+                inputs:
+                  stage:
+                    type: string
+                    required: true
+            jobs:
+              image:
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    platform: [linux/amd64, linux/arm64]
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - run: |
+                      REF="${{ github.ref_name }}"
+                      CACHE_TAG="${REF//[\\/_=]/-}"
+                      echo "CACHE_TAG=$CACHE_TAG" >> "$GITHUB_ENV"
+                  - uses: docker/build-push-action@v6
+                    with:
+                      platforms: ${{ matrix.platform }}
+                      target: ${{ inputs.stage }}
+                      cache-from: type=gha,scope=app:${{ env.CACHE_TAG }}
+                      cache-to: type=gha,scope=app:${{ env.CACHE_TAG }},mode=max
+
+            """
+        let caller = "on: push\njobs:\n  debug:\n    uses: ./.github/workflows/_build.yml\n    with:\n      stage: debug\n  release:\n    uses: ./.github/workflows/_build.yml\n    with:\n      stage: release\n"
+        let found = TestSupport.lint([(".github/workflows/_build.yml", callee), (".github/workflows/cd.yml", caller)]).diagnostics
+        #expect(found.map(\.ruleID) == ["BXC101"], "\(found.map { "\($0.ruleID) \($0.message)" })")
+        let d = try #require(found.first)
+        #expect(d.message.contains("both write gha scope `app:${{ env.CACHE_TAG }}`"), "\(d.message)")
+        #expect(d.help?.contains("e.g. `scope=app:${{ env.CACHE_TAG }}-${{ env.PLATFORM_PAIR }}`") == true, "\(d.help ?? "")")
+        for text in [d.message, d.help ?? ""] { #expect(!text.contains("sh-param") && !text.contains("\u{27E8}")) }
     }
 }

@@ -249,4 +249,44 @@ import Testing
         let testsOnly = job("- run: make test")
         #expect(Self.bxc110(Self.importing("type=gha,scope=warm-a", jobs: testsOnly)).count == 1)
     }
+
+    /// A bake-action `set:` line computed as a whole (`${{ format('app.cache-to=…{0}', x) }}`) is not split
+    /// as literal text (no BXC003/007/011 on the expression's commas); the flow walk evaluates it, so a
+    /// fallback import that nothing writes is still found (djbender/test-ga-caching, php/frankenphp).
+    @Test func computedSetLinesAreEvaluatedWhole() {
+        let bake = ("docker-bake.hcl", "target \"app\" {\n  dockerfile = \"Dockerfile\"\n}\n")
+        func workflow(_ lines: String) -> String {
+            """
+            on: push
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/bake-action@v6
+                    with:
+                      source: .
+                      targets: app
+                      set: |
+            \(Examples.indent(lines, by: 12))
+
+            """
+        }
+        let valid = workflow("""
+            ${{ format('app.cache-from=type=gha,scope=app-{0}', github.ref_name) }}
+            ${{ format('app.cache-to=type=gha,scope=app-{0},mode=max', github.ref_name) }}
+            """)
+        let clean = TestSupport.lint([(Self.path, valid), bake]).diagnostics
+        #expect(clean.isEmpty, "\(clean.map { "\($0.ruleID) \($0.message)" })")
+        let fallback = workflow("""
+            ${{ format('app.cache-from=type=gha,scope=app-{0}', github.ref_name) }}
+            ${{ format('app.cache-from=type=gha,scope=main-app-{0}', github.ref_name) }}
+            ${{ format('app.cache-to=type=gha,scope=app-{0},mode=max', github.ref_name) }}
+            """)
+        let found = TestSupport.lint([(Self.path, fallback), bake]).diagnostics
+        #expect(found.map(\.ruleID) == ["BXC110"], "\(found.map { "\($0.ruleID) \($0.message)" })")
+        #expect(found.first?.message.contains("main-app-${{ github.ref_name }}") == true, "\(found.first?.message ?? "")")
+    }
 }

@@ -289,7 +289,9 @@ public struct FileAnalysis: Sendable {
         let list = LocatedList(input: input, value: value, splitter: .newlineOnlyNoQuote, text: text)
         var entries: [BuildCacheEntry] = []
         for (item, offsets) in list.items {
-            guard let override = BakeOverride(item.text) else { continue }
+            // A line whose target or attribute is computed (`${{ format('*.cache-to=…{0}', x) }}`) has no
+            // static entry: the flow walk evaluates the whole line (`computedSetLines`).
+            guard !BuildStep.isComputedSetLine(item.text), let override = BakeOverride(item.text) else { continue }
             let direction: CacheDirection
             switch override.attribute {
             case "cache-from": direction = .import
@@ -302,6 +304,26 @@ public struct FileAnalysis: Sendable {
             entries.append(BuildCacheEntry(direction: direction, located: located, list: list, bakeTarget: override.target))
         }
         return BuildStep(kind: .bake, step: step, scope: scope, lists: [list], entries: entries)
+    }
+}
+
+extension BuildStep {
+    /// Whether a `set:` line's `target.attribute=` part is inside a `${{ }}` expression (so the line's
+    /// meaning is only known once it is evaluated).
+    static func isComputedSetLine(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        // `=` before any `${{`: the key is literal.
+        for i in b.indices {
+            if b[i] == UInt8(ascii: "=") { return false }
+            if b[i] == UInt8(ascii: "$"), i + 2 < b.count, b[i + 1] == UInt8(ascii: "{"), b[i + 2] == UInt8(ascii: "{") { return true }
+        }
+        return false
+    }
+
+    /// The bake-action `set:` lines whose target or attribute is computed, as written.
+    public var computedSetLines: [String] {
+        guard kind == .bake, let list = lists.first else { return [] }
+        return list.items.map(\.item.text).filter(Self.isComputedSetLine)
     }
 }
 

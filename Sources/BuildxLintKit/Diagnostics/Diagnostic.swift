@@ -82,7 +82,7 @@ public struct Diagnostic: Sendable, Hashable {
     /// shown as that expression (`${{ github.ref_name }}`), and the placeholder of a part of a bake value
     /// that cannot be computed (U+FFFC) as `…`.
     static func readable(_ text: String) -> String {
-        let t = ExprValue.writtenAsExpressions(text)
+        let t = ExprValue.writtenAsExpressions(text, computed: "…")
         return t.hasSubstring("\u{FFFC}") ? t.replacingAll("\u{FFFC}", with: "…") : t
     }
 

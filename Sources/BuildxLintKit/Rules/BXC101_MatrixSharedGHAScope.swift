@@ -89,11 +89,14 @@ public struct MatrixSharedGHAScopeRule: Rule {
             let (suffix, pairKey) = SharedLocation.suffix(dims)
             let legNames = "legs \(c.first.stepRun.legName) and \(c.second.stepRun.legName)"
             let what = c.location.backend == "gha" ? "scope" : c.location.backend == "registry" ? "ref" : "name"
+            // As written: a value a script computed has no expression of its own to paste.
+            let written = SharedLocation.writtenValue(c.location, of: c.export, in: c.second)
+            let shown = written.map { "\(c.location.backend == "gha" ? "gha scope" : "registry ref") `\($0)`" } ?? "\(c.location)"
             var help = "Give each matrix leg its own \(c.location.backend) \(what) on both cache-from and cache-to"
             if !suffix.isEmpty {
                 switch c.location.backend {
-                case "gha": help += ", e.g. `scope=\(c.location.identity)-\(suffix)`."
-                case "registry": help += ", e.g. `ref=\(c.location.identity)\(ImageReference.split(c.location.identity).tag == nil ? ":cache-" : "-")\(suffix)`."
+                case "gha": help += ", e.g. `scope=\(written ?? c.location.identity)-\(suffix)`."
+                case "registry": help += ", e.g. `ref=\(written ?? c.location.identity)\(ImageReference.split(c.location.identity).tag == nil ? ":cache-" : "-")\(suffix)`."
                 default: help += ", e.g. by adding `-\(suffix)` to its name."
                 }
             } else {
@@ -111,7 +114,7 @@ public struct MatrixSharedGHAScopeRule: Rule {
                 Diagnostic(
                     ruleID: rule.description.id, ruleName: rule.description.name, severity: rule.description.severity,
                     path: context.file.path, span: span,
-                    message: "\(legNames) build different things but both write \(c.location)\(c.second.stepRun.whereSuffix); each export replaces the other's, so only the last leg to finish keeps a cache",
+                    message: "\(legNames) build different things but both write \(shown)\(c.second.stepRun.whereSuffix); each export replaces the other's, so only the last leg to finish keeps a cache",
                     help: help, fixes: fixes))
         }
         return out

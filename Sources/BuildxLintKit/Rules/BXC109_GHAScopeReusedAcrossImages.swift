@@ -333,7 +333,12 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                         if let first = facts.firstGHAWritersInRun[RepositoryFacts.ScopeInRun(scope: loc.identity, rootPath: me.rootPath)],
                             !Conditions.exclusive(first.jobCondition, me.jobCondition)
                         {
-                            if RepositoryFacts.differentPlatforms(first, me), Self.collide(first, me, jobBound: jobBound, sameStepAllowed: true),
+                            // One step in two calls differs in platform by call only in the same matrix leg: legs of
+                            // a matrix over platforms collide within each call already (BXC101), and across calls
+                            // the builds differ in more than the platform.
+                            let acrossLegs = (first.path, first.stepOffset) == (me.path, me.stepOffset) && first.legIndex != me.legIndex
+                            if RepositoryFacts.differentPlatforms(first, me), !acrossLegs,
+                                Self.collide(first, me, jobBound: jobBound, sameStepAllowed: true),
                                 let mine = me.platforms, let theirs = first.platforms
                             {
                                 return Self.platformFinding(

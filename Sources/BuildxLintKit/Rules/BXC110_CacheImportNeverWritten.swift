@@ -72,28 +72,8 @@ public struct CacheImportNeverWrittenRule: Rule {
         return out
     }
 
-    /// `location` as the workflow writes it (`scope=build-${{ env.PLATFORM_PAIR }}`, `ref=…`), when the
-    /// written attribute of `entry`'s source evaluates to it in `run`; nil otherwise (and for a gha entry
-    /// without `scope=`).
+    /// `location` as written, with its key (`scope=…`, `ref=…`); see ``SharedLocation/writtenValue(_:of:in:)``.
     static func written(_ location: CacheLocation, of entry: EvaluatedCacheEntry, in run: BuildRun) -> String? {
-        guard let source = entry.source?.entry else { return nil }
-        let candidates: [String]
-        switch location.backend {
-        case "gha":
-            // The default scope (no `scope=`) reads better as "gha scope `buildkit`".
-            guard source.type == "gha", let scope = source.attribute("scope") else { return nil }
-            candidates = [scope]
-        case "registry":
-            if source.form == .refList {
-                candidates = source.fields.map(\.value)
-            } else {
-                guard source.type == "registry", let ref = source.attribute("ref") else { return nil }
-                candidates = [ref]
-            }
-        default:
-            return nil
-        }
-        guard let value = candidates.first(where: { run.stepRun.evaluate($0) == location.identity }) else { return nil }
-        return (location.backend == "gha" ? "scope=" : "ref=") + value
+        SharedLocation.writtenValue(location, of: entry, in: run).map { (location.backend == "gha" ? "scope=" : "ref=") + $0 }
     }
 }

@@ -32,6 +32,30 @@ enum SharedLocation {
         return out
     }
 
+    /// The scope or ref value of `location` as the workflow writes it (`build-${{ env.PLATFORM_PAIR }}`), when
+    /// the written attribute of `entry`'s source evaluates to it in `run`; nil otherwise (and for a gha
+    /// entry without `scope=`). Text to paste: a matrix leg's evaluated value is wrong for the other legs.
+    static func writtenValue(_ location: CacheLocation, of entry: EvaluatedCacheEntry, in run: BuildRun) -> String? {
+        guard let source = entry.source?.entry else { return nil }
+        let candidates: [String]
+        switch location.backend {
+        case "gha":
+            // The default scope (no `scope=`) reads better as "gha scope `buildkit`".
+            guard source.type == "gha", let scope = source.attribute("scope") else { return nil }
+            candidates = [scope]
+        case "registry":
+            if source.form == .refList {
+                candidates = source.fields.map(\.value)
+            } else {
+                guard source.type == "registry", let ref = source.attribute("ref") else { return nil }
+                candidates = [ref]
+            }
+        default:
+            return nil
+        }
+        return candidates.first { run.stepRun.evaluate($0) == location.identity }
+    }
+
     /// The matrix dimensions whose values differ between two legs, with the first differing value.
     static func differingDimensions(_ a: JobRun, _ b: JobRun) -> [(key: String, values: [String])] {
         a.matrix.keys.sorted().compactMap { k in

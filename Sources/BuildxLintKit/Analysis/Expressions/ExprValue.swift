@@ -130,8 +130,9 @@ public indirect enum ExprValue: Sendable, Hashable {
 
     /// `s` with each marker of a context value (`⟨github.ref_name⟩`) written back as the expression that
     /// gives it (`${{ github.ref_name }}`), for text a user reads or pastes (messages, help, fixes). Markers
-    /// of computed values (`⟨lower.github.repository⟩`, `⟨eq#…⟩`) have no such expression and stay.
-    public static func writtenAsExpressions(_ s: String) -> String {
+    /// of computed values (`⟨lower.github.repository⟩`, `⟨eq#…⟩`, a script's `⟨sh-param#…⟩`) have no such
+    /// expression: they stay, or are replaced by `computed` when given (`…` in text a user reads).
+    public static func writtenAsExpressions(_ s: String, computed: String? = nil) -> String {
         guard s.hasSubstring("\u{27E8}") else { return s }
         var out = ""
         var rest = s[...]
@@ -143,6 +144,8 @@ public indirect enum ExprValue: Sendable, Hashable {
             let root = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
             if isPlainSymbolName(name), expressionContexts.contains(root) {
                 out += "${{ \(name) }}"
+            } else if let computed {
+                out += computed
             } else {
                 out += rest[open...close]
             }

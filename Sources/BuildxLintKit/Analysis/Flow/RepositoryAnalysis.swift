@@ -162,11 +162,8 @@ public struct CacheLocation: Sendable, Hashable, CustomStringConvertible {
     public let identity: String
 
     public var description: String {
-        // Symbols read as the expressions they stand for.
-        var shown = ""
-        for ch in identity.unicodeScalars {
-            if ch == "\u{27E8}" { shown += "${{ " } else if ch == "\u{27E9}" { shown += " }}" } else { shown.unicodeScalars.append(ch) }
-        }
+        // Symbols read as the expressions they stand for (computed ones as `…`).
+        let shown = ExprValue.writtenAsExpressions(identity, computed: "…")
         if shown.isEmpty { return "the same, empty \(backend == "gha" ? "gha scope" : backend + " location")" }
         switch backend {
         case "gha": return "gha scope `\(shown)`"
@@ -574,6 +571,20 @@ struct FlowWalker {
                 let e = text.map(CacheEntry.init)
                 let ev = EvaluatedCacheEntry(source: be, entry: e, locations: e.flatMap { CacheLocation.of($0, direction: be.direction) })
                 if be.direction == .import { imports.append(ev) } else { exports.append(ev) }
+            }
+            // `set:` lines computed as a whole: evaluated, then read as overrides.
+            for line in build.computedSetLines {
+                if let text = sr.evaluate(line) {
+                    guard let o = BakeOverride(text), o.attribute == "cache-from" || o.attribute == "cache-to" else { continue }
+                    let direction: CacheDirection = o.attribute == "cache-from" ? .import : .export
+                    let e = CacheEntry(o.value)
+                    let ev = EvaluatedCacheEntry(source: nil, entry: e, locations: CacheLocation.of(e, direction: direction))
+                    if direction == .import { imports.append(ev) } else { exports.append(ev) }
+                } else if line.hasSubstring("cache-to") {
+                    exports.append(EvaluatedCacheEntry(source: nil, entry: nil, locations: nil))
+                } else if line.hasSubstring("cache-from") {
+                    imports.append(EvaluatedCacheEntry(source: nil, entry: nil, locations: nil))
+                }
             }
         }
         // What is built: the inputs that change the image, evaluated.
