@@ -290,3 +290,42 @@ import Testing
         #expect(found.first?.message.contains("main-app-${{ github.ref_name }}") == true, "\(found.first?.message ?? "")")
     }
 }
+
+/// BXC101 compares what legs build by the inputs known in both: an unknown build-arg (a step output) does
+/// not hide legs that build different Dockerfiles (nginx-proxy/nginx-proxy).
+@Suite struct PartiallyKnownBuildsTests {
+    static func workflow(file: String) -> String {
+        """
+        on: push
+        jobs:
+          build:
+            strategy:
+              matrix:
+                flavor: [alpine, debian]
+            runs-on: ubuntu-latest
+            steps:
+              - uses: docker/setup-buildx-action@v3
+                with:
+                  version: v0.21.1
+              - id: ver
+                run: echo "VERSION=$(git describe --tags)" >> "$GITHUB_OUTPUT"
+              - uses: docker/build-push-action@v6
+                with:
+                  file: \(file)
+                  build-args: |
+                    VERSION=${{ steps.ver.outputs.VERSION }}
+                  cache-from: type=gha
+                  cache-to: type=gha,mode=max
+
+        """
+    }
+
+    @Test func knownInputsThatDifferAreEnough() {
+        let differ = TestSupport.lint(workflow: Self.workflow(file: "Dockerfile.${{ matrix.flavor }}")).filter { $0.ruleID == "BXC101" }
+        #expect(differ.count == 1)
+        #expect(differ.first?.message.hasPrefix("legs `flavor=alpine` and `flavor=debian` build different things") == true)
+        // Only the unknown input could differ: nothing is concluded.
+        let same = TestSupport.lint(workflow: Self.workflow(file: "Dockerfile")).filter { $0.ruleID == "BXC101" }
+        #expect(same.isEmpty)
+    }
+}

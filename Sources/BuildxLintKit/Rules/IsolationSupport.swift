@@ -17,9 +17,9 @@ enum SharedLocation {
                 var seen: [CacheLocation: BuildRun] = [:]
                 var reported = false
                 for run in legs where i < run.exports.count && run.stepRun.mayRun {
-                    guard !reported, let key = run.buildKey, let locations = run.exports[i].locations else { continue }
+                    guard !reported, run.buildKey != nil || run.partialKey != nil, let locations = run.exports[i].locations else { continue }
                     for loc in locations where backends.contains(loc.backend) {
-                        if let other = seen[loc], let otherKey = other.buildKey, otherKey != key {
+                        if let other = seen[loc], run.buildsDifferently(from: other) {
                             out.append(Collision(first: other, second: run, export: run.exports[i], location: loc))
                             reported = true
                             break

@@ -221,15 +221,36 @@ public final class BuildRun: Sendable {
     /// The evaluated inputs that change what is built (platforms, target, file, context, build-args,
     /// bake `set`/`targets`/`files`, and `runs-on` when no platform is given); nil when any is unknown.
     public let buildKey: String?
+    /// When `buildKey` is nil: its parts in their fixed order, an unknown one as `BuildRun.unknownPart`, so
+    /// that legs whose known inputs differ (`file: Dockerfile.${{ matrix.flavor }}`) still count as building
+    /// different things. Nil when `buildKey` is known.
+    public let partialKey: [String]?
     /// Evaluated platforms (nil when not given or unknown).
     public let platforms: [String]?
 
-    init(stepRun: StepRun, build: BuildStep, imports: [EvaluatedCacheEntry], exports: [EvaluatedCacheEntry], buildKey: String?, platforms: [String]?) {
+    /// A part of `partialKey` that is not known here.
+    public static let unknownPart = "\u{0}?"
+
+    /// Whether this run and `other` (legs of one step) build different things: their keys differ, or an
+    /// input known in both differs.
+    public func buildsDifferently(from other: BuildRun) -> Bool {
+        if let a = buildKey, let b = other.buildKey { return a != b }
+        let a = partialKey ?? buildKey.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
+        let b = other.partialKey ?? other.buildKey.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
+        guard a.count == b.count else { return false }
+        return zip(a, b).contains { $0 != Self.unknownPart && $1 != Self.unknownPart && $0 != $1 }
+    }
+
+    init(
+        stepRun: StepRun, build: BuildStep, imports: [EvaluatedCacheEntry], exports: [EvaluatedCacheEntry], buildKey: String?,
+        partialKey: [String]?, platforms: [String]?
+    ) {
         self.stepRun = stepRun
         self.build = build
         self.imports = imports
         self.exports = exports
         self.buildKey = buildKey
+        self.partialKey = partialKey
         self.platforms = platforms
     }
 
@@ -590,6 +611,10 @@ struct FlowWalker {
         // What is built: the inputs that change the image, evaluated.
         var keyParts: [String] = []
         var known = true
+        func unknown() {
+            known = false
+            keyParts.append(BuildRun.unknownPart)
+        }
         let inputs: [String]
         switch build.kind {
         case .buildPush: inputs = ["platforms", "target", "file", "context", "build-args", "build-contexts"]
@@ -599,15 +624,15 @@ struct FlowWalker {
         if let command = build.command {
             for f in command.flags where ["platform", "file", "target", "build-arg", "set", "build-context"].contains(f.name) {
                 guard let v = f.value, !(f.name == "set" && (v.text.hasSubstring(".cache-from") || v.text.hasSubstring(".cache-to"))) else { continue }
-                if v.hasExpansion { known = false } else if let s = sr.evaluate(v.text) { keyParts.append("\(f.name)=\(s)") } else { known = false }
+                if !v.hasExpansion, let s = sr.evaluate(v.text) { keyParts.append("\(f.name)=\(s)") } else { unknown() }
             }
             for p in command.positionals {
-                if p.hasExpansion { known = false } else if let s = sr.evaluate(p.text) { keyParts.append(s) } else { known = false }
+                if !p.hasExpansion, let s = sr.evaluate(p.text) { keyParts.append(s) } else { unknown() }
             }
         }
         for name in inputs {
             guard let v = build.step.input(name)?.value.scalar else { continue }
-            if let s = sr.evaluate(v) { keyParts.append("\(name)=\(s)") } else { known = false }
+            if let s = sr.evaluate(v) { keyParts.append("\(name)=\(s)") } else { unknown() }
         }
         if build.kind == .bake, let v = build.step.input("set")?.value.scalar {
             if let s = sr.evaluate(v) {
@@ -615,7 +640,7 @@ struct FlowWalker {
                 let lines = s.utf8.split(separator: 0x0A).map { Substring($0) }.filter { !$0.hasSubstring(".cache-from") && !$0.hasSubstring(".cache-to") }
                 keyParts.append("set=" + lines.joined(separator: "\n"))
             } else {
-                known = false
+                unknown()
             }
         }
         var platforms: [String]? = nil
@@ -630,10 +655,11 @@ struct FlowWalker {
         }
         if !build.statesPlatforms {
             // The native platform of the runner: legs on different runners build different platforms.
-            if let r = sr.run.runsOn { keyParts.append("runs-on=\(r)") } else if sr.run.job.runsOn != nil { known = false }
+            if let r = sr.run.runsOn { keyParts.append("runs-on=\(r)") } else if sr.run.job.runsOn != nil { unknown() }
         }
         return BuildRun(
             stepRun: sr, build: build, imports: imports, exports: exports, buildKey: known ? keyParts.joined(separator: "\n") : nil,
+            partialKey: known ? nil : keyParts,
             platforms: platforms)
     }
 }
