@@ -11,17 +11,28 @@ public struct GHACacheInRunStepRule: Rule {
     /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC501", name: "gha-cache-in-run-step", severity: .error,
-        summary: "`type=gha` in a `docker buildx` command of a `run:` step with no Actions runtime exposed to it.",
+        summary: "`type=gha` in a `docker buildx` command of a `run:` step (its flags, or the bake file it runs) with no Actions runtime exposed to it.",
         rationale: "The gha cache needs ACTIONS_RUNTIME_TOKEN and the cache URL, which shell steps do not get; buildx then silently drops the gha entry: no cache, no error.",
         sources: ["docker/buildx build/opt.go (addGithubToken, isActive)", "docs cache/backends/gha.md (Authentication)", "crazy-max/ghaction-github-runtime"],
         triggering: [
             RuleExample(
                 "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - run: docker buildx build --cache-to type=gha,mode=max --cache-from type=gha .\n",
-                lines: [9])
+                lines: [9]),
+            // A bake file's gha entries, run from a shell step.
+            RuleExample(
+                files: [
+                    (".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - run: docker buildx bake app\n"),
+                    ("docker-bake.hcl", "target \"app\" {\n  cache-from = [\"type=gha,scope=app\"]\n  cache-to = [\"type=gha,mode=max,scope=app\"]\n}\n"),
+                ], lines: [9]),
         ],
         nonTriggering: [
             RuleExample(
-                "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: crazy-max/ghaction-github-runtime@v3\n      - run: docker buildx build --cache-to type=gha,mode=max --cache-from type=gha .\n")
+                "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: crazy-max/ghaction-github-runtime@v3\n      - run: docker buildx build --cache-to type=gha,mode=max --cache-from type=gha .\n"),
+            RuleExample(
+                files: [
+                    (".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: crazy-max/ghaction-github-runtime@v3\n      - run: docker buildx bake app\n"),
+                    ("docker-bake.hcl", "target \"app\" {\n  cache-from = [\"type=gha,scope=app\"]\n  cache-to = [\"type=gha,mode=max,scope=app\"]\n}\n"),
+                ]),
         ])
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
@@ -33,21 +44,49 @@ public struct GHACacheInRunStepRule: Rule {
                     $0.index < build.step.index && ($0.uses?.repository == "crazy-max/ghaction-github-runtime")
                 }
                 guard !runtimeExposed, !job.isCompositeAction else { continue }
-                for be in build.entries where be.entry.type == "gha" {
-                    let e = be.entry
-                    // Explicit credentials make the entry active.
-                    if e.attribute("token") != nil && (e.attribute("url") != nil || e.attribute("url_v2") != nil) { continue }
-                    let env = build.scope.envNames
-                    if env.contains("ACTIONS_RUNTIME_TOKEN") { continue }
+                if build.scope.envNames.contains("ACTIONS_RUNTIME_TOKEN") { continue }
+                if let be = build.entries.first(where: { $0.entry.type == "gha" && !Self.hasCredentials($0.entry) }) {
                     out.append(
                         diagnostic(
                             context, be.located.span,
                             "`type=gha` in a `run:` step: shell steps do not get ACTIONS_RUNTIME_TOKEN or the cache URL, so buildx silently drops the command's gha cache entries (no cache, no error)",
-                            help: "Add `- uses: crazy-max/ghaction-github-runtime@v3` before this step, or build with docker/build-push-action."))
-                    break  // one finding per command
+                            help: Self.help))
+                    continue  // one finding per command
                 }
+                // `docker buildx bake` without cache flags: the bake file's targets may use gha.
+                guard build.kind == .cliBake, let command = build.command, let offsets = build.scriptOffsets, let first = command.words.first else { continue }
+                let targets = context.repository.bakeInvocations(in: context.file.path).filter { $0.run.build === build }.compactMap(\.resolution).flatMap(\.targets)
+                guard let target = targets.first(where: { t in (t.cacheFrom + t.cacheTo).contains(where: Self.isGHAWithoutCredentials) }) else { continue }
+                let end = command.words[min(2, command.words.count - 1)].range.upperBound
+                out.append(
+                    diagnostic(
+                        context, context.file.text.span(of: first.range.lowerBound..<end, through: offsets),
+                        "target `\(target.name)` of this `docker buildx bake` caches with `type=gha` (in \(target.file)), but a `run:` step does not get ACTIONS_RUNTIME_TOKEN or the cache URL, so buildx silently drops those entries (no cache, no error)",
+                        help: Self.bakeHelp))
+
             }
         }
         return out
+    }
+
+    static let help = "Add `- uses: crazy-max/ghaction-github-runtime@v3` before this step, or build with docker/build-push-action."
+    static let bakeHelp = "Add `- uses: crazy-max/ghaction-github-runtime@v3` before this step, or build with docker/bake-action."
+
+    /// Explicit credentials (`token=` with `url=` or `url_v2=`) make a gha entry work anywhere.
+    static func hasCredentials(_ e: CacheEntry) -> Bool {
+        e.attribute("token") != nil && (e.attribute("url") != nil || e.attribute("url_v2") != nil)
+    }
+
+    /// Whether a resolved bake cache entry is `type=gha` without explicit credentials.
+    static func isGHAWithoutCredentials(_ item: BakeCacheItem) -> Bool {
+        switch item {
+        case .string(let value?, _, _):
+            let e = CacheEntry(value)
+            return e.type == "gha" && !hasCredentials(e)
+        case .object(let o, _, _):
+            return o["type"] == "gha" && !(o["token"] != nil && (o["url"] != nil || o["url_v2"] != nil))
+        default:
+            return false
+        }
     }
 }
