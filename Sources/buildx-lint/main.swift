@@ -297,9 +297,9 @@ struct InstallHook: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install-hook",
         abstract: "Install the git pre-commit hook that lints what is staged.",
-        discussion: "Writes the hook into the repository's hooks folder (core.hooksPath when set). An existing hook that is not buildx-lint's is left alone unless --force, which keeps a copy as pre-commit.buildx-lint-backup.")
+        discussion: "Writes the hook into the repository's hooks folder (core.hooksPath when set). An existing hook that is not buildx-lint's is left alone unless --force, which replaces it and keeps a copy as pre-commit.buildx-lint-backup (the old hook then no longer runs).")
 
-    @Argument(help: "A folder inside the repository (default: the current folder).")
+    @Argument(help: "A folder inside the repository.")
     var path: String = "."
 
     @Flag(help: "Replace a pre-commit hook that is not buildx-lint's (a backup is kept).")
