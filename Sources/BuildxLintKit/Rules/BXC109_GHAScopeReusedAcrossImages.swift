@@ -318,7 +318,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
         let id = description.id, name = description.name, severity = description.severity, path = context.file.path
         // Only builds that export to gha: the writer record costs evaluations.
         for run in context.buildRuns where run.stepRun.mayRun && run.exports.contains(where: { $0.locations?.contains { $0.backend == "gha" } == true }) {
-            let me = RepositoryFacts.writer(run)
+            let me = RepositoryFacts.writer(run, refs: GitRefs.of(run.stepRun.run, files: context.repository.files))
             guard me.imageKnown || me.platforms != nil else { continue }
             for ev in run.exports {
                 for loc in ev.locations ?? [] where loc.backend == "gha" {
@@ -357,6 +357,8 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                         // when the two jobs can run together).
                         guard me.imageKnown, let first = facts.firstGHAWriters[loc.identity], first.image != me.image,
                             !(first.rootPath == me.rootPath && Conditions.exclusive(first.jobCondition, me.jobCondition)),
+                            // Workflows that never run on one git ref write different cache indexes.
+                            GitRefs.overlap(first.refs, me.refs),
                             Self.collide(first, me, jobBound: jobBound, sameStepAllowed: false)
                         else { return nil }
                         return Diagnostic(

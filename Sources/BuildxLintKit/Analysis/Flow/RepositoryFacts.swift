@@ -27,10 +27,12 @@ public struct RepositoryFacts: Sendable {
         /// The workflow whose run this build is part of (`JobRun.rootPath`) and its job's `if:`.
         public let rootPath: RepoPath
         public let jobCondition: Expr?
+        /// The git refs the root workflow's runs can have (`GitRefs.of`); nil for any.
+        public let refs: Set<String>?
 
         init(
             path: RepoPath, stepOffset: Int, line: Int, jobKey: JobKey, legIndex: Int, stepKey: StepKey, condition: Expr?,
-            image: String, imageKnown: Bool, platforms: String?, rootPath: RepoPath, jobCondition: Expr?
+            image: String, imageKnown: Bool, platforms: String?, rootPath: RepoPath, jobCondition: Expr?, refs: Set<String>?
         ) {
             self.path = path
             self.stepOffset = stepOffset
@@ -44,6 +46,7 @@ public struct RepositoryFacts: Sendable {
             self.platforms = platforms
             self.rootPath = rootPath
             self.jobCondition = jobCondition
+            self.refs = refs
         }
     }
 
@@ -231,7 +234,7 @@ public struct RepositoryFacts: Sendable {
                         let key = ScopeInRun(scope: l.identity, rootPath: b.stepRun.run.rootPath)
                         // The record is made only for a build that may be a first writer (it costs evaluations).
                         guard !seenScopes.contains(l.identity) || !seenInRun.contains(key) else { continue }
-                        let w = writer ?? RepositoryFacts.writer(b)
+                        let w = writer ?? RepositoryFacts.writer(b, refs: GitRefs.of(b.stepRun.run, files: analysis.files))
                         writer = w
                         if w.imageKnown, seenScopes.insert(l.identity).inserted { firstGHAWriters.append((l.identity, w)) }
                         if w.imageKnown || w.platforms != nil, seenInRun.insert(key).inserted { firstGHAWritersInRun.append((key, w)) }
@@ -248,7 +251,8 @@ public struct RepositoryFacts: Sendable {
     }
 
     /// The compact record of a build run as a gha writer.
-    public static func writer(_ run: BuildRun) -> GHAWriter {
+    /// The gha writer record of `run`; `refs` are its root workflow's (`GitRefs.of`).
+    public static func writer(_ run: BuildRun, refs: Set<String>?) -> GHAWriter {
         let names = run.build.kind == .buildPush ? Self.buildPushImageInputs : Self.bakeImageInputs
         var image = ""
         for n in names {
@@ -265,7 +269,8 @@ public struct RepositoryFacts: Sendable {
         return GHAWriter(
             path: run.file.path, stepOffset: run.build.step.node.span.start.offset, line: run.build.step.node.span.start.line,
             jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition, image: image,
-            imageKnown: run.buildKey != nil, platforms: platforms, rootPath: job.rootPath, jobCondition: Conditions.expression(job.job.ifNode))
+            imageKnown: run.buildKey != nil, platforms: platforms, rootPath: job.rootPath, jobCondition: Conditions.expression(job.job.ifNode),
+            refs: refs)
     }
 
     /// The inputs that say what a build makes (its image), for build-push-action and bake-action.
@@ -366,5 +371,48 @@ public struct PendingFinding: Sendable {
         self.path = path
         self.offset = offset
         self.judge = judge
+    }
+}
+
+/// The git refs a workflow's runs can have, from its triggers: the gha cache keeps one index per scope and
+/// git ref (reference §1.3: `index-<scope>-1-<hash(git ref)>`), so builds that never run on one ref never
+/// overwrite each other.
+enum GitRefs {
+    /// Stands for every tag a `push: tags:` trigger matches.
+    static let anyTag = "refs/tags/*"
+
+    /// `refs/heads/<name>` for each branch of a workflow triggered only by `push` with literal `branches:`
+    /// (and `anyTag` for its `tags:`); nil (any ref) for every other trigger, a glob, or `*-ignore` filters.
+    static func of(_ workflow: Workflow?) -> Set<String>? {
+        guard let workflow, !workflow.events.isEmpty, workflow.events.allSatisfy({ $0 == "push" }),
+            let push = workflow.on?["push"], push.isMapping
+        else { return nil }
+        if push["branches-ignore"] != nil || push["tags-ignore"] != nil { return nil }
+        let branches = push["branches"], tags = push["tags"]
+        guard branches != nil || tags != nil else { return nil }
+        var out = Set<String>()
+        if let branches {
+            let names = branches.items?.compactMap(\.scalar) ?? branches.scalar.map { [$0] } ?? []
+            guard !names.isEmpty, names.allSatisfy(isLiteral) else { return nil }
+            for n in names { out.insert("refs/heads/" + n) }
+        }
+        if tags != nil { out.insert(anyTag) }
+        return out
+    }
+
+    /// The refs of the workflow whose run `run` is part of (its own file, or the caller at `run.rootPath`).
+    static func of(_ run: JobRun, files: [RepoPath: FileAnalysis]) -> Set<String>? {
+        of(run.file.path == run.rootPath ? run.file.workflow : files[run.rootPath]?.workflow)
+    }
+
+    /// Whether a filter pattern matches only itself (no glob characters, no negation).
+    static func isLiteral(_ pattern: String) -> Bool {
+        !pattern.isEmpty && !pattern.utf8.contains { "*?[]!+".utf8.contains($0) }
+    }
+
+    /// Whether runs of two workflows can share a git ref.
+    static func overlap(_ a: Set<String>?, _ b: Set<String>?) -> Bool {
+        guard let a, let b else { return true }
+        return !a.isDisjoint(with: b)
     }
 }
