@@ -329,3 +329,40 @@ import Testing
         #expect(same.isEmpty)
     }
 }
+
+/// A step's `if:` is false in a leg when one side of `&&` is known false there, even if the other side
+/// (`always()`) is not known (mendableai/firecrawl's SearXNG log upload).
+@Suite struct StepConditionTests {
+    static func workflow(_ condition: String) -> String {
+        """
+        on: pull_request
+        jobs:
+          test:
+            strategy:
+              matrix:
+                ai: [openai, no-ai]
+                search: [searxng, google]
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo log > searxng.log
+              - uses: actions/upload-artifact@v4
+                if: \(condition)
+                with:
+                  name: SearXNG (${{ matrix.ai }})
+                  path: ./searxng.log
+
+        """
+    }
+
+    @Test func knownFalseSideDecides() throws {
+        #expect(TestSupport.lint(workflow: Self.workflow("always() && matrix.search == 'searxng'")).isEmpty)
+        #expect(TestSupport.lint(workflow: Self.workflow("matrix.search == 'searxng' || failure() && false")).isEmpty)
+        // Without the leg filter the google legs upload the same names.
+        let all = TestSupport.lint(workflow: Self.workflow("always()"))
+        let d = try #require(all.first { $0.ruleID == "BXC202" })
+        // The help keeps the name as written (a leg's evaluated name would be the same in every leg).
+        #expect(d.help?.contains("`name: SearXNG (${{ matrix.ai }})-") == true, "\(d.help ?? "")")
+        #expect(d.help?.contains("`pattern: SearXNG (*`") == true, "\(d.help ?? "")")
+        #expect(ExpressionEvaluator.truthiness(try ExpressionParser.parse("always() || true"), EvalContext(env: [:], inputs: nil, jobID: nil)) == true)
+    }
+}

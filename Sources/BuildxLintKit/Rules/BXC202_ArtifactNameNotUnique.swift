@@ -72,6 +72,9 @@ public struct ArtifactNameNotUniqueRule: Rule {
                     let key = "\(sr.step.node.span.start.offset)"
                     guard reported.insert(key).inserted else { continue }
                     let span = sr.step.input("name")?.value.valueSpan ?? sr.step.usesNode?.valueSpan ?? sr.step.node.span
+                    // The name as written: a leg's evaluated name pasted into the step is the same in every leg.
+                    let written = sr.step.input("name")?.value.scalar ?? name
+                    let pattern = Substring(written).range(of: "${{").map { String(written[..<$0.lowerBound]) + "*" } ?? "\(written)-*"
                     let who = other.stepKey == sr.stepKey
                         ? "matrix legs \(other.legName) and \(sr.legName)"
                         : "the calls from \(other.run.caller ?? "") and \(sr.run.caller ?? "")"
@@ -79,7 +82,7 @@ public struct ArtifactNameNotUniqueRule: Rule {
                         diagnostic(
                             context, span,
                             "\(who) all upload an artifact named `\(name)`; upload-artifact v4+ refuses a second artifact with the same name in a run",
-                            help: "Make the name unique per leg, e.g. \(Self.uniqueName(name, other, sr, context)), and download with `pattern: \(name)-*` and `merge-multiple: true`."))
+                            help: "Make the name unique per leg, e.g. \(Self.uniqueName(written, other, sr, context)), and download with `pattern: \(pattern)` and `merge-multiple: true`."))
                 }
                 seen[name] = seen[name] ?? sr
             }

@@ -142,6 +142,30 @@ public enum ExpressionEvaluator {
     static let maxStringLength = 1 << 16
     static let tooLong = ExprValue.unknown("a value longer than 64 KiB")
 
+    /// Whether the condition `e` holds in `ctx`: nil when that is not known. `a && b` is false when either side
+    /// is known to be false, and `a || b` true when either is known to be true, even if the other is unknown
+    /// (`always() && matrix.search == 'searxng'` is false in a `google` leg).
+    public static func truthiness(_ e: Expr, _ ctx: EvalContext) -> Bool? {
+        switch e {
+        case .binary(.and, let a, let b):
+            let x = truthiness(a, ctx)
+            if x == false { return false }
+            let y = truthiness(b, ctx)
+            if y == false { return false }
+            return x == true && y == true ? true : nil
+        case .binary(.or, let a, let b):
+            let x = truthiness(a, ctx)
+            if x == true { return true }
+            let y = truthiness(b, ctx)
+            if y == true { return true }
+            return x == false && y == false ? false : nil
+        case .not(let a):
+            return truthiness(a, ctx).map { !$0 }
+        default:
+            return isTruthy(evaluate(e, ctx))
+        }
+    }
+
     /// Whether `v` is truthy: nil when that is not known (unknown values, symbols, strings made only of
     /// symbol markers). A string with literal text besides its markers is known to be non-empty, so truthy.
     public static func isTruthy(_ v: ExprValue) -> Bool? {

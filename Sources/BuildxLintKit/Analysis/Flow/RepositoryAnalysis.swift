@@ -526,7 +526,7 @@ struct FlowWalker {
             stepCtx.env = Self.evaluateEnv(step.env, ctx)
             let condition = Conditions.expression(step.ifNode)
             var mayRun = true
-            if let condition, ExpressionEvaluator.isTruthy(ExpressionEvaluator.evaluate(condition, stepCtx)) == false { mayRun = false }
+            if let condition, ExpressionEvaluator.truthiness(condition, stepCtx) == false { mayRun = false }
             let sr = StepRun(run: run, file: file, step: step, context: stepCtx, order: order, via: via, mayRun: mayRun, condition: condition)
             order += 1
             stepRuns.append(sr)
