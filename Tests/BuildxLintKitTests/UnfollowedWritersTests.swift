@@ -365,4 +365,35 @@ import Testing
         #expect(d.help?.contains("`pattern: SearXNG (*`") == true, "\(d.help ?? "")")
         #expect(ExpressionEvaluator.truthiness(try ExpressionParser.parse("always() || true"), EvalContext(env: [:], inputs: nil, jobID: nil)) == true)
     }
+
+    /// A job whose `if:` is false for a caller's inputs does not run in that call (chroma-core/chroma): its
+    /// upload is not a second artifact of the run.
+    @Test func jobConditionOnCallerInputs() {
+        let callee = """
+            on:
+              workflow_call:
+                inputs:
+                  runner:
+                    type: string
+                    default: ubuntu-24.04
+            jobs:
+              merge-logs:
+                if: ${{ contains(inputs.runner, 'ubuntu') }}
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: actions/upload-artifact@v4
+                    with:
+                      name: cluster_test_logs
+                      path: logs
+
+            """
+        func caller(_ second: String) -> String {
+            "on: push\njobs:\n  linux:\n    uses: ./.github/workflows/_tests.yml\n  other:\n    uses: ./.github/workflows/_tests.yml\n    with:\n      runner: \(second)\n"
+        }
+        let lint = { (second: String) in
+            TestSupport.lint([(".github/workflows/_tests.yml", callee), (".github/workflows/release.yml", caller(second))]).diagnostics.filter { $0.ruleID == "BXC202" }
+        }
+        #expect(lint("windows-latest").isEmpty)
+        #expect(lint("ubuntu-22.04").count == 1)
+    }
 }

@@ -445,6 +445,8 @@ struct FlowWalker {
         var wfEnvCtx = base
         wfEnvCtx.env = Self.evaluateEnv(wf.env, base)
 
+        // A job whose `if:` is false here (`contains(inputs.runner, 'ubuntu')` in a windows call) never runs.
+        if let condition = Conditions.expression(job.ifNode), ExpressionEvaluator.truthiness(condition, wfEnvCtx) == false { return }
         let expansion = MatrixExpansion.expand(job.matrix, wfEnvCtx)
         let hasMatrix = job.matrix != nil
         var legs = expansion.legs
