@@ -10,9 +10,9 @@ public struct HiddenCacheDirNotUploadedRule: Rule {
     /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC203", name: "hidden-cache-dir-not-uploaded", severity: .error,
-        summary: "upload-artifact (v4.4+ or v3.2+) of a path with a dot-directory, without `include-hidden-files: true`.",
+        summary: "upload-artifact (v4.4+ or v3.2+) of a path whose search root or a part below it is a dot-directory, without `include-hidden-files: true`.",
         rationale: "Hidden files and folders are skipped, the path's own root included, so nothing is uploaded; with the default `if-no-files-found: warn` the step still passes and the next job finds no cache.",
-        sources: ["actions/upload-artifact README (v4.4 hidden files)", "actions/toolkit packages/glob/src/internal-globber.ts", "actions/upload-artifact#611"],
+        sources: ["actions/upload-artifact README (v4.4 hidden files)", "actions/toolkit packages/glob/src/internal-globber.ts (hidden items skipped as the walk from the search root meets them)", "actions/upload-artifact#611"],
         triggering: [
             RuleExample(
                 "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/upload-artifact@v4\n        with:\n          name: cache\n          path: /tmp/.buildx-cache\n",
@@ -23,6 +23,9 @@ public struct HiddenCacheDirNotUploadedRule: Rule {
                 "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/upload-artifact@v4\n        with:\n          name: cache\n          path: /tmp/.buildx-cache\n          include-hidden-files: true\n"),
             RuleExample(
                 "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/upload-artifact@v4.3.6\n        with:\n          name: cache\n          path: /tmp/.buildx-cache\n"),
+            // The hidden folder is above the search root, which the globber never looks at.
+            RuleExample(
+                "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/upload-artifact@v4\n        with:\n          name: cache\n          path: /tmp/.buildx-cache/linux-amd64\n"),
         ])
 
     /// Whether the action release skips hidden files by default.
@@ -40,7 +43,11 @@ public struct HiddenCacheDirNotUploadedRule: Rule {
             if let hidden = step.input("include-hidden-files")?.value.scalar, hidden != "false" { continue }
             for line in CachePath.lines(pathText) {
                 let comps = line.split(separator: "/")
-                guard let dot = comps.first(where: { $0.hasPrefix(".") && $0 != "." && $0 != ".." && !$0.hasPrefix(".${{") }) else { continue }
+                // The globber filters the items it walks, starting at the search root (the path up to its first
+                // glob segment): a hidden folder above the root is never looked at (`.ci/reports/app` uploads).
+                let firstGlob = comps.firstIndex { $0.contains { "*?[".contains($0) } } ?? comps.count
+                let root = max(0, firstGlob - 1)
+                guard let dot = comps[root...].first(where: { $0.hasPrefix(".") && $0 != "." && $0 != ".." && !$0.hasPrefix(".${{") }) else { continue }
                 out.append(
                     diagnostic(
                         context, pathInput.value.valueSpan,
