@@ -496,3 +496,16 @@ extension PastedHelpTests {
         for text in [d.message, d.help ?? ""] { #expect(!text.contains("sh-param") && !text.contains("\u{27E8}")) }
     }
 }
+
+extension PastedHelpTests {
+    /// BXC009 says "remove" when the cache-to entry already sets the export option (moving it would repeat
+    /// the key: BXC002), and "move" otherwise.
+    @Test func exportOptionOnCacheFromHelp() throws {
+        let both = Examples.buildPush("cache-from: type=registry,ref=u/app:cache,image-manifest=true\ncache-to: type=registry,ref=u/app:cache,mode=max,image-manifest=true")
+        let d = try #require(TestSupport.lint(workflow: both).first { $0.ruleID == "BXC009" })
+        #expect(d.help == "Remove `image-manifest=true` from cache-from; the cache-to entry already sets `image-manifest`.")
+        let only = Examples.buildPush("cache-from: type=registry,ref=u/app:cache,image-manifest=true\ncache-to: type=registry,ref=u/app:cache,mode=max")
+        let m = try #require(TestSupport.lint(workflow: only).first { $0.ruleID == "BXC009" })
+        #expect(m.help == "Move `image-manifest=true` to the cache-to entry; cache-from takes only the location.")
+    }
+}

@@ -33,7 +33,7 @@ public struct AttributeWrongDirectionRule: Rule {
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for (_, be) in context.cacheEntries where be.entry.form == .attributes {
+        for (build, be) in context.cacheEntries where be.entry.form == .attributes {
             let entry = be.entry
             guard entry.typeFields.count <= 1, let type = entry.type, !type.hasSubstring("${{") else { continue }
             // Built only for a finding (most entries have none).
@@ -62,11 +62,15 @@ public struct AttributeWrongDirectionRule: Rule {
             }
             if be.direction == .import {
                 for f in entry.fields where f.hasEquals && CacheBackends.exportOnly.contains(f.key) {
+                    // Moving it to a cache-to entry that sets it already would repeat the key (BXC002).
+                    let exportSets = build?.entries(.export).contains { $0.entry.type == type && $0.entry.field(f.key) != nil } ?? false
                     out.append(
                         diagnostic(
                             context, be.located.span(of: f),
                             "`\(f.key)` is an export option; on the \(where_) it is ignored\(Self.modeNote(f.key))",
-                            help: "Move `\(f.key)=\(f.value)` to the cache-to entry; cache-from takes only the location.",
+                            help: exportSets
+                                ? "Remove `\(f.key)=\(f.value)` from cache-from; the cache-to entry already sets `\(f.key)`."
+                                : "Move `\(f.key)=\(f.value)` to the cache-to entry; cache-from takes only the location.",
                             severity: .info))
                 }
             }
