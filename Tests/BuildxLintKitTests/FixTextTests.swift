@@ -509,3 +509,33 @@ extension PastedHelpTests {
         #expect(m.help == "Move `image-manifest=true` to the cache-to entry; cache-from takes only the location.")
     }
 }
+
+extension PastedHelpTests {
+    /// BXC101's suffix tells every leg apart, not only the reported pair (OpenHands: python/amd64 and
+    /// java/amd64 shared a scope after the pair-based `${{ matrix.arch }}-${{ env.PLATFORM_PAIR }}`).
+    @Test func sharedScopeSuffixSeparatesEveryLeg() throws {
+        let workflow = FixTextTests.matrixJob("""
+            include:
+              - { variant: python, arch: amd64, base: "python:3.13-slim", runner: ubuntu-24.04, platform: linux/amd64 }
+              - { variant: python, arch: arm64, base: "python:3.13-slim", runner: ubuntu-24.04-arm, platform: linux/arm64 }
+              - { variant: java, arch: amd64, base: "eclipse-temurin:17", runner: ubuntu-24.04, platform: linux/amd64 }
+              - { variant: java, arch: arm64, base: "eclipse-temurin:17", runner: ubuntu-24.04-arm, platform: linux/arm64 }
+            """, steps: """
+            - uses: docker/setup-buildx-action@v3
+              with:
+                version: v0.21.1
+            - uses: docker/build-push-action@v6
+              with:
+                platforms: ${{ matrix.platform }}
+                tags: user/app:${{ matrix.variant }}-${{ matrix.arch }}
+                build-args: BASE=${{ matrix.base }}
+                cache-from: type=gha,scope=app
+                cache-to: type=gha,mode=max,scope=app
+            """)
+        let finding = try #require(TestSupport.lint(workflow: workflow).first { $0.ruleID == "BXC101" })
+        #expect(finding.help?.contains("e.g. `scope=app-${{ matrix.arch }}-${{ matrix.variant }}`.") == true, "\(finding.help ?? "")")
+        let results = FixTextTests.fixed(workflow, rule: "BXC101")
+        #expect(!results.isEmpty)
+        for (_, after, text) in results { #expect(!after.contains { $0.ruleID == "BXC101" }, "\(text)") }
+    }
+}

@@ -85,6 +85,11 @@ public struct MatrixSharedGHAScopeRule: Rule {
             // `matrix.platform`): no PLATFORM_PAIR step to add, and the fix can be offered.
             if dims.count > 1, let single = SharedLocation.distinguishingDimension(dims, of: c.second.stepRun.run, in: context.repository) {
                 dims = [single]
+            } else if let all = SharedLocation.separatingDimensions(of: c.second.stepRun.run, reading: stepText, in: context.repository),
+                !SharedLocation.tellsLegsApart(dims, of: c.second.stepRun.run, in: context.repository)
+            {
+                // The pair's keys leave other legs sharing: use keys that separate every leg.
+                dims = all
             }
             let (suffix, pairKey) = SharedLocation.suffix(dims)
             let legNames = "legs \(c.first.stepRun.legName) and \(c.second.stepRun.legName)"

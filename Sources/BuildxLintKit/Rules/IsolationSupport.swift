@@ -73,6 +73,47 @@ enum SharedLocation {
         return dims.first { d in !d.values.contains { $0.contains("/") } && tellsApart(legs, key: d.key) }
     }
 
+    /// The fewest matrix keys, among those `stepText` reads, whose values together tell every leg of `run`'s
+    /// job apart (keys without `/` first, then in the job's order); nil when no such set exists. A suffix
+    /// built from one colliding pair's keys can leave other legs sharing (python/amd64 and java/amd64).
+    static func separatingDimensions(of run: JobRun, reading stepText: String, in repository: RepositoryAnalysis)
+        -> [(key: String, values: [String])]?
+    {
+        let legs = repository.jobRuns(inWorkflow: run.file.path).filter { $0.jobKey == run.jobKey }
+        guard legs.count > 1 else { return nil }
+        var keys: [String] = []
+        for leg in legs { for k in leg.matrix.keys.sorted() where !keys.contains(k) { keys.append(k) } }
+        var candidates: [(key: String, values: [String])] = []
+        for k in keys where stepText.hasSubstring("matrix.\(k)") {
+            let values = legs.map { $0.matrix[k]?.templateText ?? "?" }
+            guard !values.contains(where: { ExprValue.hasMarker($0) || $0 == "?" }), Set(values).count > 1 else { continue }
+            candidates.append((k, values))
+        }
+        // Plain values first: `/` needs PLATFORM_PAIR, and `:` or spaces make poor scopes and invalid tags.
+        func rank(_ c: (key: String, values: [String])) -> Int {
+            if c.values.contains(where: { $0.contains("/") }) { return 2 }
+            return c.values.contains(where: { $0.contains(":") || $0.contains(" ") }) ? 1 : 0
+        }
+        candidates.sort { rank($0) < rank($1) }
+        var chosen: [(key: String, values: [String])] = []
+        var distinct = 1
+        for c in candidates {
+            let combined = Set(legs.indices.map { i in (chosen + [c]).map { $0.values[i] }.joined(separator: "\u{1}") }).count
+            guard combined > distinct else { continue }
+            chosen.append(c)
+            distinct = combined
+            if distinct == legs.count { return chosen }
+        }
+        return nil
+    }
+
+    /// Whether the values of `dims` together differ between every two legs of `run`'s job.
+    static func tellsLegsApart(_ dims: [(key: String, values: [String])], of run: JobRun, in repository: RepositoryAnalysis) -> Bool {
+        let legs = repository.jobRuns(inWorkflow: run.file.path).filter { $0.jobKey == run.jobKey }
+        let keys = dims.map(\.key)
+        return Set(legs.map { leg in keys.map { leg.matrix[$0]?.templateText ?? "?" }.joined(separator: "\u{1}") }).count == legs.count
+    }
+
     /// Whether matrix value `key` is known and different in each of `legs`.
     static func tellsApart(_ legs: [JobRun], key: String) -> Bool {
         var seen = Set<String>()
