@@ -539,3 +539,31 @@ extension PastedHelpTests {
         for (_, after, text) in results { #expect(!after.contains { $0.ruleID == "BXC101" }, "\(text)") }
     }
 }
+
+extension PastedHelpTests {
+    /// BXC109's example keeps the written scope after the image name (a per-platform part stays; hoppscotch).
+    @Test func reusedScopeHelpKeepsTheWrittenScope() throws {
+        func job(_ id: String, context: String) -> String {
+            """
+              \(id):
+                runs-on: ubuntu-latest
+                strategy:
+                  matrix:
+                    pair: [amd64, arm64]
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/build-push-action@v6
+                    with:
+                      context: \(context)
+                      platforms: linux/${{ matrix.pair }}
+                      cache-from: type=gha,scope=release-${{ matrix.pair }}
+                      cache-to: type=gha,mode=max,scope=release-${{ matrix.pair }}
+            """
+        }
+        let workflow = "on: push\njobs:\n" + job("backend", context: "./backend") + "\n" + job("frontend", context: "./frontend") + "\n"
+        let d = try #require(TestSupport.lint(workflow: workflow).first { $0.ruleID == "BXC109" })
+        #expect(d.help == "Scope gha caches per image, e.g. `scope=<image>-release-${{ matrix.pair }}` on this build's cache-from and cache-to (the image name added, the rest of the scope kept).", "\(d.help ?? "")")
+    }
+}

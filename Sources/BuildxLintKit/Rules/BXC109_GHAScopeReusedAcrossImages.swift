@@ -279,7 +279,14 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
     }
 
     /// The help of a finding against another image's build.
-    static let differentBuildHelp = "Scope gha caches per image (and platform), e.g. `scope=<image>` on this build's cache-from and cache-to."
+    /// The help of a finding against another image's build; `written` is this build's scope as written (kept
+    /// after the image name, so a per-platform part stays).
+    static func differentBuildHelp(_ written: String?) -> String {
+        guard let written, !written.isEmpty else {
+            return "Scope gha caches per image (and platform), e.g. `scope=<image>` on this build's cache-from and cache-to."
+        }
+        return "Scope gha caches per image, e.g. `scope=<image>-\(written)` on this build's cache-from and cache-to (the image name added, the rest of the scope kept)."
+    }
 
     /// The message of a finding against another image's build, naming where that build is written.
     static func differentBuildMessage(_ first: RepositoryFacts.GHAWriter, _ me: RepositoryFacts.GHAWriter, _ loc: CacheLocation, _ suffix: String) -> String {
@@ -326,6 +333,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                     let jobBound = ["\u{27E8}inputs.", "\u{27E8}needs.", "\u{27E8}github.job"].contains { loc.identity.hasSubstring($0) }
                     let span = SharedLocation.span(ev, run, direction: .export)
                     let suffix = run.stepRun.whereSuffix
+                    let written = SharedLocation.writtenValue(loc, of: ev, in: run)
                     out.append(PendingFinding(ruleID: id, path: path, offset: span.start.offset) { facts in
                         // First the builds of this workflow's runs, which run together unless their jobs' `if:`s
                         // exclude each other: another platform (a multi-platform build split over jobs, or over
@@ -350,7 +358,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                             {
                                 return Diagnostic(
                                     ruleID: id, ruleName: name, severity: severity, path: path, span: span,
-                                    message: Self.differentBuildMessage(first, me, loc, suffix), help: Self.differentBuildHelp)
+                                    message: Self.differentBuildMessage(first, me, loc, suffix), help: Self.differentBuildHelp(written))
                             }
                         }
                         // Then the first writer anywhere in the repository: another image (in this workflow, only
@@ -363,7 +371,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                         else { return nil }
                         return Diagnostic(
                             ruleID: id, ruleName: name, severity: severity, path: path, span: span,
-                            message: Self.differentBuildMessage(first, me, loc, suffix), help: Self.differentBuildHelp)
+                            message: Self.differentBuildMessage(first, me, loc, suffix), help: Self.differentBuildHelp(written))
                     })
                 }
             }
