@@ -54,7 +54,34 @@ public struct LocalCachePathMismatchRule: Rule {
                           name: cache
                           path: /tmp/cache
 
-                """)
+                """),
+            // actions/cache saves its path when the job ends; the upload carries the image, not the cache.
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: actions/cache@v4
+                        with:
+                          path: /tmp/buildx-cache
+                          key: buildx-${{ github.sha }}
+                          restore-keys: buildx-
+                      - uses: docker/build-push-action@v6
+                        with:
+                          outputs: type=docker,dest=dist/image.tar
+                          cache-from: type=local,src=/tmp/buildx-cache
+                          cache-to: type=local,dest=/tmp/buildx-cache,mode=max
+                      - uses: actions/upload-artifact@v4
+                        with:
+                          name: dist
+                          path: dist
+
+                """),
         ])
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
@@ -71,9 +98,13 @@ public struct LocalCachePathMismatchRule: Rule {
                     let dest = loc.identity.split(separator: ":").first.map(String.init) ?? loc.identity
                     let uploads = later.filter { TransportAction.of($0.step) == .upload }
                     guard !uploads.isEmpty else { continue }
-                    let covered = later.contains { sr in
+                    // An actions/cache step before the build saves its path when the job ends (its post step).
+                    let savedAtEnd = steps.filter {
+                        $0.order < run.stepRun.order && TransportAction.of($0.step) == .cache && $0.step.uses?.path != "restore"
+                    }
+                    let covered = (later + savedAtEnd).contains { sr in
                         LocalCacheFlow.persistedPaths(sr).contains { CachePath.isWithin(dest, $0) || CachePath.isWithin($0, dest) }
-                            || LocalCacheFlow.scriptMentions(sr, dest)
+                            || (sr.order > run.stepRun.order && LocalCacheFlow.scriptMentions(sr, dest))
                     }
                     guard !covered else { continue }
                     let span = SharedLocation.span(ev, run, direction: .export)
