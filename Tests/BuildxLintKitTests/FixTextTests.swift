@@ -567,3 +567,29 @@ extension PastedHelpTests {
         #expect(d.help == "Scope gha caches per image, e.g. `scope=<image>-release-${{ matrix.pair }}` on this build's cache-from and cache-to (the image name added, the rest of the scope kept).", "\(d.help ?? "")")
     }
 }
+
+extension PastedHelpTests {
+    /// Two matrix keys with `/` (platform and Dockerfile path): one PLATFORM_PAIR step cannot derive both, so
+    /// the suffix names PLATFORM_PAIR once (dgtlmoon/changedetection.io).
+    @Test func twoSlashKeysGiveOnePlatformPair() throws {
+        let workflow = FixTextTests.matrixJob("""
+            include:
+              - { platform: linux/amd64, dockerfile: ./Dockerfile, runner: ubuntu-latest }
+              - { platform: linux/arm64, dockerfile: ./Dockerfile, runner: ubuntu-latest }
+              - { platform: linux/amd64, dockerfile: ./alpine/Dockerfile, runner: ubuntu-latest }
+            """, steps: """
+            - uses: docker/setup-buildx-action@v3
+              with:
+                version: v0.21.1
+            - uses: docker/build-push-action@v6
+              with:
+                file: ${{ matrix.dockerfile }}
+                platforms: ${{ matrix.platform }}
+                cache-from: type=gha
+                cache-to: type=gha,mode=max
+            """)
+        let finding = try #require(TestSupport.lint(workflow: workflow).first { $0.ruleID == "BXC101" })
+        let help = try #require(finding.help)
+        #expect(help.components(separatedBy: "${{ env.PLATFORM_PAIR }}").count == 2, "\(help)")
+    }
+}

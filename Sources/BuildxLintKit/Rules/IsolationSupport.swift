@@ -98,6 +98,8 @@ enum SharedLocation {
         var chosen: [(key: String, values: [String])] = []
         var distinct = 1
         for c in candidates {
+            // One PLATFORM_PAIR step derives one value with `/`: a second such key cannot be offered.
+            if rank(c) == 2, chosen.contains(where: { rank($0) == 2 }) { continue }
             let combined = Set(legs.indices.map { i in (chosen + [c]).map { $0.values[i] }.joined(separator: "\u{1}") }).count
             guard combined > distinct else { continue }
             chosen.append(c)
