@@ -74,7 +74,7 @@ enum SharedLocation {
     }
 
     /// The fewest matrix keys, among those `stepText` reads, whose values together tell every leg of `run`'s
-    /// job apart (keys without `/` first, then in the job's order); nil when no such set exists. A suffix
+    /// job apart (plain values first, then by name); nil when no such set exists. A suffix
     /// built from one colliding pair's keys can leave other legs sharing (python/amd64 and java/amd64).
     static func separatingDimensions(of run: JobRun, reading stepText: String, in repository: RepositoryAnalysis)
         -> [(key: String, values: [String])]?
