@@ -12,6 +12,9 @@ public struct ResolvedValue: Sendable {
     public let via: String?
     /// The node where the value was referenced (the `with:` value); equals `origin` when not indirect.
     public let reference: YAMLNode
+    /// The mapping key `origin` is written under when reached indirectly (`CACHE_FROM` for an env value,
+    /// `default` for an input default); nil when not indirect.
+    public var originKey: String? = nil
 
     /// Whether the text still holds a `${{ }}` expression (its final value is not known here).
     public var hasExpression: Bool { Template.hasExpression(text) }
@@ -58,28 +61,34 @@ public struct ValueScope: Sendable {
         var current = node
         var currentText = text
         var via: String? = nil
+        var key: String? = nil
         for _ in 0..<8 {
             guard let expr = Template.wholeExpression(currentText), let path = expr.propertyPath, path.count == 2
             else { break }
             let next: YAMLNode?
             let label: String
+            let nextKey: String?
             switch path[0] {
             case "env":
                 next = env[path[1]]?.value
                 label = "env `\(path[1])`"
+                nextKey = env[path[1]]?.name
             case "inputs":
                 next = inputDefaults[path[1].lowercased()]
                 label = "input `\(path[1])` default"
+                nextKey = "default"
             default:
                 next = nil
                 label = ""
+                nextKey = nil
             }
             guard let n = next, let t = n.scalar else { break }
             current = n
+            key = nextKey
             currentText = t
             via = via.map { "\($0) → \(label)" } ?? label
         }
-        return ResolvedValue(text: currentText, origin: current, via: via, reference: node)
+        return ResolvedValue(text: currentText, origin: current, via: via, reference: node, originKey: key)
     }
 }
 

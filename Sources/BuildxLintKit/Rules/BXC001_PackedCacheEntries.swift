@@ -92,9 +92,8 @@ public struct PackedCacheEntriesRule: Rule {
             let parts = Self.split(entry)
             guard parts.count > 1 else { continue }
             let located = be.located
-            var key = be.list?.input.name ?? be.direction.rawValue
             // A list reached through `env:` or an input default is fixed where it is written: under its own key.
-            if let list = be.list, list.value.via != nil, let k = Self.mappingKey(of: list.value.origin, in: context.file.text) { key = k }
+            let key = be.list.map { $0.value.originKey ?? $0.input.name } ?? be.direction.rawValue
             let prefix = be.bakeTarget.map { "\($0).\(be.direction.rawValue)=" } ?? ""
             let lines = parts.map { prefix + $0 }
             let rendered: String
@@ -123,20 +122,6 @@ public struct PackedCacheEntriesRule: Rule {
                     help: help, fixes: fixes))
         }
         return out
-    }
-
-    /// The plain key written before `value` on its line (`CACHE_FROM` in `  CACHE_FROM: type=…`), or nil.
-    static func mappingKey(of value: YAMLNode, in text: SourceText) -> String? {
-        let line = text.lineBytes(value.span.start.line)
-        var i = line.startIndex
-        while i < line.endIndex, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
-        if i + 1 < line.endIndex, line[i] == UInt8(ascii: "-"), line[i + 1] == 0x20 { i += 2 }
-        while i < line.endIndex, line[i] == 0x20 { i += 1 }
-        let start = i
-        while i < line.endIndex, line[i] != UInt8(ascii: ":"), line[i] != 0x20, line[i] != UInt8(ascii: "\""), line[i] != UInt8(ascii: "'") { i += 1 }
-        guard i > start, i < line.endIndex, line[i] == UInt8(ascii: ":"), value.span.start.offset > i  // slice indices are byte offsets
-        else { return nil }
-        return String(decoding: line[start..<i], as: UTF8.self)
     }
 
     /// The entry split where buildx would have needed separate entries: at each `type=` field after the
