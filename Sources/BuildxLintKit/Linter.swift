@@ -234,15 +234,12 @@ public enum Linter {
         var found = p.early
         var pending: [PendingFinding] = []
         let relabels = a.kind == .bake || a.kind == .compose
-        // Indexing the registry's buffer calls each rule in place (a `for rule in` loop copies every
-        // rule's existential, description included, once per file).
-        RuleRegistry.all.withUnsafeBufferPointer { rules in
-            for i in rules.indices {
-                let f = rules[i].check(context)
-                if !f.isEmpty { found += relabels ? f.map { BakeCacheEntryFormatRule.relabel($0, kind: a.kind) } : f }
-                let p = rules[i].pending(context)
-                if !p.isEmpty { pending += p }
-            }
+        for rule in RuleRegistry.all {
+            // Most rules find nothing in most files: no array is made or appended for them.
+            let f = rule.check(context)
+            if !f.isEmpty { found += relabels ? f.map { BakeCacheEntryFormatRule.relabel($0, kind: a.kind) } : f }
+            let p = rule.pending(context)
+            if !p.isEmpty { pending += p }
         }
         if a.text.usesCRLF { found = found.map { $0.withCRLFFixes() } }
         let suppressions = Suppressions(text: a.text, root: a.yaml?.root)
