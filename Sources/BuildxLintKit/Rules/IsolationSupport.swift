@@ -56,6 +56,11 @@ enum SharedLocation {
         return candidates.first { run.stepRun.evaluate($0) == location.identity }
     }
 
+    /// Every leg of `run`'s job (same job and caller).
+    static func legs(of run: JobRun, in repository: RepositoryAnalysis) -> [JobRun] {
+        repository.jobRuns(inWorkflow: run.file.path).filter { $0.jobKey == run.jobKey }
+    }
+
     /// The matrix dimensions whose values differ between two legs, with the first differing value.
     static func differingDimensions(_ a: JobRun, _ b: JobRun) -> [(key: String, values: [String])] {
         a.matrix.keys.sorted().compactMap { k in
@@ -69,7 +74,7 @@ enum SharedLocation {
     static func distinguishingDimension(_ dims: [(key: String, values: [String])], of run: JobRun, in repository: RepositoryAnalysis)
         -> (key: String, values: [String])?
     {
-        let legs = repository.jobRuns(inWorkflow: run.file.path).filter { $0.jobKey == run.jobKey }
+        let legs = Self.legs(of: run, in: repository)
         return dims.first { d in !d.values.contains { $0.contains("/") } && tellsApart(legs, key: d.key) }
     }
 
@@ -79,7 +84,7 @@ enum SharedLocation {
     static func separatingDimensions(of run: JobRun, reading stepText: String, in repository: RepositoryAnalysis)
         -> [(key: String, values: [String])]?
     {
-        let legs = repository.jobRuns(inWorkflow: run.file.path).filter { $0.jobKey == run.jobKey }
+        let legs = Self.legs(of: run, in: repository)
         guard legs.count > 1 else { return nil }
         var keys: [String] = []
         for leg in legs { for k in leg.matrix.keys.sorted() where !keys.contains(k) { keys.append(k) } }
@@ -111,7 +116,7 @@ enum SharedLocation {
 
     /// Whether the values of `dims` together differ between every two legs of `run`'s job.
     static func tellsLegsApart(_ dims: [(key: String, values: [String])], of run: JobRun, in repository: RepositoryAnalysis) -> Bool {
-        let legs = repository.jobRuns(inWorkflow: run.file.path).filter { $0.jobKey == run.jobKey }
+        let legs = Self.legs(of: run, in: repository)
         let keys = dims.map(\.key)
         return Set(legs.map { leg in keys.map { leg.matrix[$0]?.templateText ?? "?" }.joined(separator: "\u{1}") }).count == legs.count
     }

@@ -115,10 +115,7 @@ public struct RepositoryFacts: Sendable {
         static func isCacheSetting(_ input: NamedValue, broad: Bool) -> Bool {
             let name = input.name.lowercased()
             guard name.hasSubstring("cache") else { return false }
-            guard let raw = input.value.scalar else { return false }
-            let bytes = Array(raw.utf8)
-            let value = String(decoding: bytes[trimmingASCIIWhitespace(bytes, 0..<bytes.count)], as: UTF8.self)
-            guard !value.isEmpty, value != "false" else { return false }
+            guard let value = input.value.scalar?.trimmingSpaces, !value.isEmpty, value != "false" else { return false }
             if broad { return true }
             return name.hasSubstring("cache-to") || name.hasSubstring("cache_to") || name.hasSubstring("cache-scope")
                 || name.hasSubstring("cache_scope") || value.hasSubstring("type=")
