@@ -101,18 +101,19 @@ public struct BakeSetReplacesCacheRule: Rule {
         return String(line.dropFirst(prefix.count))
     }
 
-    /// Replaced `cache-to`s: what is exported is never imported by this build.
-    public func check(_ context: RuleContext) -> [Diagnostic] {
-        candidates(context).filter { $0.override.key == "cache-to" }.map { diagnostic(context, $0.override.span, $0.message, help: $0.help) }
-    }
+    /// None directly: the candidates are found once, in `pending`.
+    public func check(_ context: RuleContext) -> [Diagnostic] { [] }
 
-    /// Replaced `cache-from`s: the import is reported only when no build of the repository writes it (a
-    /// job that warms the cache for import-only builds is a deliberate pattern).
+    /// A replaced `cache-to` is reported as it is (what is exported is never imported by this build); a
+    /// replaced `cache-from` only when no build of the repository writes it (a job that warms the cache for
+    /// import-only builds is a deliberate pattern).
     public func pending(_ context: RuleContext) -> [PendingFinding] {
         let id = description.id, name = description.name, severity = description.severity, path = context.file.path
-        return candidates(context).filter { $0.override.key == "cache-from" }.map { c in
+        return candidates(context).map { c in
             PendingFinding(ruleID: id, path: path, offset: c.override.span.start.offset) { facts in
-                guard !facts.someExportUnknown, !c.overridden.contains(where: facts.isWritten) else { return nil }
+                if c.override.key == "cache-from" {
+                    guard !facts.someExportUnknown, !c.overridden.contains(where: facts.isWritten) else { return nil }
+                }
                 return Diagnostic(
                     ruleID: id, ruleName: name, severity: severity, path: path, span: c.override.span, message: c.message, help: c.help)
             }
