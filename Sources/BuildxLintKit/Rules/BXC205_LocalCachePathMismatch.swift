@@ -93,15 +93,15 @@ public struct LocalCachePathMismatchRule: Rule {
             guard run.exports.contains(where: { ($0.locations ?? []).contains { $0.backend == "local" } }) else { continue }
             let steps = context.repository.stepRuns(of: run.stepRun.run).filter { $0.mayRun }
             let later = steps.filter { $0.order > run.stepRun.order }
+            // An actions/cache step before the build saves its path when the job ends (its post step).
+            let savedAtEnd = steps.filter {
+                $0.order < run.stepRun.order && TransportAction.of($0.step) == .cache && $0.step.uses?.path != "restore"
+            }
             for ev in run.exports {
                 for loc in ev.locations ?? [] where loc.backend == "local" && !ExprValue.hasMarker(loc.identity) {
                     let dest = loc.identity.split(separator: ":").first.map(String.init) ?? loc.identity
                     let uploads = later.filter { TransportAction.of($0.step) == .upload }
                     guard !uploads.isEmpty else { continue }
-                    // An actions/cache step before the build saves its path when the job ends (its post step).
-                    let savedAtEnd = steps.filter {
-                        $0.order < run.stepRun.order && TransportAction.of($0.step) == .cache && $0.step.uses?.path != "restore"
-                    }
                     let covered = (later + savedAtEnd).contains { sr in
                         LocalCacheFlow.persistedPaths(sr).contains { CachePath.isWithin(dest, $0) || CachePath.isWithin($0, dest) }
                             || (sr.order > run.stepRun.order && LocalCacheFlow.scriptMentions(sr, dest))

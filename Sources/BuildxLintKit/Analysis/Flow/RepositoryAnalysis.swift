@@ -235,6 +235,8 @@ public final class BuildRun: Sendable {
     /// input known in both differs.
     public func buildsDifferently(from other: BuildRun) -> Bool {
         if let a = buildKey, let b = other.buildKey { return a != b }
+        // A known key split at its line breaks lines up with the other's parts exactly when no part holds a
+        // line break (then the counts match); otherwise the counts differ and nothing is concluded.
         let a = partialKey ?? buildKey.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
         let b = other.partialKey ?? other.buildKey.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
         guard a.count == b.count else { return false }
