@@ -147,15 +147,7 @@ public struct BakeSharedExport: Sendable {
 extension BakeInvocations {
     /// The cache locations of one resolved cache item (nil when not known).
     static func locations(_ item: BakeCacheItem, direction: CacheDirection) -> [CacheLocation]? {
-        switch item {
-        case .string(let value, _, _):
-            guard let value else { return nil }
-            return CacheLocation.of(CacheEntry(value), direction: direction)
-        case .object(let dict, _, _):
-            guard dict.values.allSatisfy({ $0 != nil }) else { return nil }
-            let text = dict.keys.sorted().map { "\($0)=\(dict[$0]!!)" }.joined(separator: ",")
-            return CacheLocation.of(CacheEntry(text), direction: direction)
-        }
+        item.entry.flatMap { CacheLocation.of($0, direction: direction) }
     }
 
     /// Locations that two or more targets of `targets` export to.

@@ -79,14 +79,9 @@ public struct GHACacheInRunStepRule: Rule {
 
     /// Whether a resolved bake cache entry is `type=gha` without explicit credentials.
     static func isGHAWithoutCredentials(_ item: BakeCacheItem) -> Bool {
-        switch item {
-        case .string(let value?, _, _):
-            let e = CacheEntry(value)
-            return e.type == "gha" && !hasCredentials(e)
-        case .object(let o, _, _):
-            return o["type"] == "gha" && !(o["token"] != nil && (o["url"] != nil || o["url_v2"] != nil))
-        default:
-            return false
-        }
+        if let e = item.entry { return e.type == "gha" && !hasCredentials(e) }
+        // An object with a value not known here still names its type and which keys it sets.
+        guard case .object(let o, _, _) = item else { return false }
+        return o["type"] == "gha" && !(o["token"] != nil && (o["url"] != nil || o["url_v2"] != nil))
     }
 }

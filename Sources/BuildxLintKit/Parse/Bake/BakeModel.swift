@@ -503,6 +503,18 @@ public enum BakeCacheItem: Sendable, Hashable {
         }
     }
 
+    /// The entry as buildx parses it (an object's keys joined as `key=value` in sorted order); nil when a
+    /// value is not known.
+    public var entry: CacheEntry? {
+        switch self {
+        case .string(let value, _, _):
+            return value.map(CacheEntry.init)
+        case .object(let o, _, _):
+            guard o.values.allSatisfy({ $0 != nil }) else { return nil }
+            return CacheEntry(o.keys.sorted().map { "\($0)=\(o[$0]!!)" }.joined(separator: ","))
+        }
+    }
+
     /// Whether the entry's value (every key's value for objects) is known.
     public var isKnown: Bool {
         switch self {
