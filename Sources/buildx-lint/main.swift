@@ -110,7 +110,8 @@ struct Lint: ParsableCommand {
         }
     }
 
-    static let subcommandNames = ["lint", "explain", "rules", "install-hook"]
+    /// The subcommands' names, as the root command declares them.
+    static var subcommandNames: [String] { BuildxLintCommand.configuration.subcommands.map { $0._commandName } }
 
     /// Levenshtein distance (small words only).
     static func editDistance(_ a: String, _ b: String) -> Int {

@@ -973,3 +973,12 @@ private struct EvRandom: RandomNumberGenerator {
         }
     }
 }
+
+/// Matrix values in leg labels: scalars as templates render them, arrays and objects as one line of JSON.
+@Test func legLabelTextOfValues() {
+    #expect(ExprValue.string("linux/amd64").labelText == "linux/amd64")
+    #expect(ExprValue.array([.string("self-hosted"), .string("ARM64")]).labelText == "[\"self-hosted\", \"ARM64\"]")
+    #expect(ExprValue.object(["cxx": .string("g++"), "c": .string("gcc"), "v": .array([.number(1), .bool(true)])]).labelText
+        == "{\"c\": \"gcc\", \"cxx\": \"g++\", \"v\": [1, true]}")
+    #expect(ExprValue.array([]).labelText == "[]")
+}

@@ -303,24 +303,10 @@ public indirect enum ExprValue: Sendable, Hashable {
     public var labelText: String {
         switch self {
         case .array, .object:
-            return jsonText.map { text in
-                // One line: drop the indentation `toJSON` adds.
-                var out = ""
-                var inString = false, escaped = false
-                for ch in text.unicodeScalars {
-                    if inString {
-                        out.unicodeScalars.append(ch)
-                        if escaped { escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { inString = false }
-                    } else if ch == "\"" {
-                        inString = true
-                        out.unicodeScalars.append(ch)
-                    } else if ch != "\n" && ch != " " {
-                        out.unicodeScalars.append(ch)
-                        if ch == ":" || ch == "," { out += " " }
-                    }
-                }
-                return out
-            } ?? "?"
+            guard !isUnknown, !isSymbolic else { return "?" }
+            var out = ""
+            writeJSON(into: &out, level: 0, oneLine: true)
+            return out
         default:
             return templateText ?? "?"
         }
@@ -336,7 +322,20 @@ public indirect enum ExprValue: Sendable, Hashable {
         return out
     }
 
-    private func writeJSON(into out: inout String, level: Int) {
+    /// Writes the JSON text: as `toJSON` does, or on one line (`, ` and `: ` between items, no indentation).
+    private func writeJSON(into out: inout String, level: Int, oneLine: Bool = false) {
+        // Before an item: a line break and indentation, or on one line a space after the comma.
+        func itemStart(_ i: Int, _ level: Int) {
+            if oneLine {
+                if i > 0 { out += ", " }
+            } else {
+                out += i == 0 ? "\n" : ",\n"
+                out += String(repeating: " ", count: level * 2)
+            }
+        }
+        func close(_ bracket: String) {
+            out += (oneLine ? "" : "\n" + String(repeating: " ", count: level * 2)) + bracket
+        }
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -350,11 +349,10 @@ public indirect enum ExprValue: Sendable, Hashable {
             }
             out += "["
             for (i, v) in a.enumerated() {
-                out += i == 0 ? "\n" : ",\n"
-                out += String(repeating: " ", count: (level + 1) * 2)
-                v.writeJSON(into: &out, level: level + 1)
+                itemStart(i, level + 1)
+                v.writeJSON(into: &out, level: level + 1, oneLine: oneLine)
             }
-            out += "\n" + String(repeating: " ", count: level * 2) + "]"
+            close("]")
         case .object(let o):
             if o.isEmpty {
                 out += "{}"
@@ -362,12 +360,11 @@ public indirect enum ExprValue: Sendable, Hashable {
             }
             out += "{"
             for (i, k) in o.keys.sorted().enumerated() {
-                out += i == 0 ? "\n" : ",\n"
-                out += String(repeating: " ", count: (level + 1) * 2)
+                itemStart(i, level + 1)
                 out += Self.jsonQuote(k) + ": "
-                o[k]!.writeJSON(into: &out, level: level + 1)
+                o[k]!.writeJSON(into: &out, level: level + 1, oneLine: oneLine)
             }
-            out += "\n" + String(repeating: " ", count: level * 2) + "}"
+            close("}")
         }
     }
 
