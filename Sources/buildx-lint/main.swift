@@ -49,6 +49,7 @@ struct BuildxLintCommand: ParsableCommand {
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Lint a repository (the default command).",
         discussion: """
             With no PATH, lints the git repository that contains the current directory (its working tree: tracked \
@@ -220,7 +221,8 @@ struct Lint: ParsableCommand {
 }
 
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Explain a rule: what it catches, why, an example and its sources.")
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "Explain a rule: what it catches, why, an example and its sources.")
 
     @Argument(help: "A rule id or name, such as BXC001 or packed-cache-entries.")
     var id: String
@@ -238,7 +240,8 @@ struct Explain: ParsableCommand {
 }
 
 struct Rules: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List every rule with its id, name, default severity and summary.")
+    static let configuration = CommandConfiguration(
+        commandName: "rules", abstract: "List every rule with its id, name, default severity and summary.")
 
     func run() throws {
         writeOut(RuleDocs.table(RuleRegistry.all.map(\.description)))
