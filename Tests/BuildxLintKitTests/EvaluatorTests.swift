@@ -549,6 +549,10 @@ private func evWrites(
         ("echo \"V=${F%.tar.gz}-${F%%.*}\" >> $GITHUB_ENV", ["F": .string("app.tar.gz")], ["V": .value(.string("app-app"))]),
         ("echo \"V=${F/a/_}|${F//a/_}|${F/#a/^}|${F/%z/$}\" >> $GITHUB_ENV", ["F": .string("banana.gz")],
          ["V": .value(.string("b_nana.gz|b_n_n_.gz|banana.gz|banana.g$"))]),
+        // After `//` a `/` starts the pattern (bash 5.2 prints `linuxamd64|linux-amd64|linux/amd64|linux-amd64|linux-amd64`):
+        // `${P///x}` has the pattern `/x` and no replacement; a bracket may hold a quoted `/`.
+        ("echo \"V=${P///}|${P////-}|${P///x}|${P//[\\/]/-}|${P//[\"/\"]/-}\" >> $GITHUB_ENV", ["P": .string("linux/amd64")],
+         ["V": .value(.string("linuxamd64|linux-amd64|linux/amd64|linux-amd64|linux-amd64"))]),
         ("echo \"V=${S:0:8}|${S: -3}|${#S}\" >> $GITHUB_ENV", ["S": .string("0123456789abcdef")], ["V": .value(.string("01234567|def|16"))]),
         ("echo \"V=${UNSET_IN_WORKFLOW:-dflt}|${EMPTY:-e}|${EMPTY-n}|${SET:+alt}\" >> $GITHUB_ENV", ["EMPTY": .string(""), "SET": .string("1")],
          ["V": .unknown]),

@@ -1320,7 +1320,14 @@ extension GitHubEnvWrites {
                     mode += String(Character(n))
                     i += 1
                 }
-                let pattern = word(&self, stopAtSlash: true)
+                // After `//`, a `/` starts the pattern (bash's parameter_brace_patsub looks for the delimiter
+                // from the pattern's second character): `${x///}` deletes every `/`, `${x////-}` replaces them.
+                var pattern: ShWord = []
+                if mode == "//", peek() == "/" {
+                    i += 1
+                    pattern.append(.lit("/", quoted: false))
+                }
+                pattern += word(&self, stopAtSlash: true)
                 var replacement: ShWord? = nil
                 if peek() == "/" {
                     i += 1
@@ -2985,40 +2992,44 @@ extension GitHubEnvWrites {
             var text = ""
             var elems: [GlobElement] = []
             var ok = true
+            // One stream for the whole pattern, quoted characters escaped with `\`: a bracket expression may
+            // span quoted parts (`[\/]`, `["/"]` match `/`).
+            var u: [Unicode.Scalar] = []
             for seg in segs {
                 text += (seg.quoted ? "q:" : "u:") + seg.text + "\u{1F}"
-                let u = Array(seg.text.unicodeScalars)
+                let scalars = Array(seg.text.unicodeScalars)
                 if seg.quoted {
-                    elems += u.map { .char($0) }
+                    for c in scalars { u += ["\\", c] }
                     continue
                 }
                 // extglob forms (`+(…)`, `@(…)`, `!(…)`, `?(…)`, `*(…)`) are not modelled.
-                if zip(u, u.dropFirst()).contains(where: { "?*+@!".unicodeScalars.contains($0.0) && $0.1 == "(" }) { ok = false }
-                var k = 0
-                while k < u.count {
-                    let c = u[k]
-                    switch c {
-                    case "*": elems.append(.star)
-                    case "?": elems.append(.any)
-                    case "\\":
-                        if k + 1 < u.count {
-                            k += 1
-                            elems.append(.char(u[k]))
-                        } else {
-                            elems.append(.char(c))
-                        }
-                    case "[":
-                        if let (set, next) = Self.bracket(u, k) {
-                            elems.append(set)
-                            k = next
-                            continue
-                        }
-                        elems.append(.char(c))
-                    default: elems.append(.char(c))
-                    }
-                    k += 1
-                }
+                if zip(scalars, scalars.dropFirst()).contains(where: { "?*+@!".unicodeScalars.contains($0.0) && $0.1 == "(" }) { ok = false }
                 if seg.text.unicodeScalars.contains(where: { UnknownTable.isPlaceholder($0) }) { ok = false }
+                u += scalars
+            }
+            var k = 0
+            while k < u.count {
+                let c = u[k]
+                switch c {
+                case "*": elems.append(.star)
+                case "?": elems.append(.any)
+                case "\\":
+                    if k + 1 < u.count {
+                        k += 1
+                        elems.append(.char(u[k]))
+                    } else {
+                        elems.append(.char(c))
+                    }
+                case "[":
+                    if let (set, next) = Self.bracket(u, k) {
+                        elems.append(set)
+                        k = next
+                        continue
+                    }
+                    elems.append(.char(c))
+                default: elems.append(.char(c))
+                }
+                k += 1
             }
             if segs.contains(where: { !concrete($0.text) }) {
                 // The pattern holds unknown or symbolic text: `transform` turns the result unknown/symbolic.
