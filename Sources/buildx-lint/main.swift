@@ -399,11 +399,14 @@ func printErr(_ s: String) {
 // libgit2's set-up runs while the arguments are parsed.
 GitRepository.warmUp()
 
-// swift-argument-parser exits 64 for usage errors; this tool's contract is 2.
+// swift-argument-parser exits 64 for usage errors; this tool's contract is 2. Every way out waits for the
+// warm-up first (exiting during libgit2's set-up crashes).
 do {
     var command = try BuildxLintCommand.parseAsRoot()
     try command.run()
+    GitRepository.finishWarmUp()
 } catch {
+    GitRepository.finishWarmUp()
     let code = BuildxLintCommand.exitCode(for: error)
     if code == .success {
         BuildxLintCommand.exit(withError: error)

@@ -21,12 +21,22 @@ private let libgit2Initialised: Bool = {
     return rc > 0
 }()
 
+/// The warm-up started by `GitRepository.warmUp`, if any.
+private let warmUpGroup = DispatchGroup()
+
 extension GitRepository {
     /// Starts libgit2's one-time set-up (which, built with mbedTLS, parses the system CA bundle for a few
     /// milliseconds) on another thread, so that it overlaps the command line's own start-up. Opening a
-    /// repository waits for it.
+    /// repository waits for it; so must the process's exit (`finishWarmUp`).
     public static func warmUp() {
-        DispatchQueue.global(qos: .userInitiated).async { _ = libgit2Initialised }
+        DispatchQueue.global(qos: .userInitiated).async(group: warmUpGroup) { _ = libgit2Initialised }
+    }
+
+    /// Waits until a started `warmUp` is done. Call it before the process exits: exiting while the set-up runs
+    /// lets `exit`'s handlers (OpenSSL's cleanup, loaded with libgit2's libssh2) free what the set-up is still
+    /// initialising, and the process crashes (seen on `--version` under load, about one run in a hundred).
+    public static func finishWarmUp() {
+        warmUpGroup.wait()
     }
 }
 
