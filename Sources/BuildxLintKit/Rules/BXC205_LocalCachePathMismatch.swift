@@ -82,7 +82,40 @@ public struct LocalCachePathMismatchRule: Rule {
                           path: dist
 
                 """),
+            // The upload carries a test report, not the cache (a cache nobody keeps is BXC209's finding).
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          load: true
+                          tags: app:test
+                          cache-to: type=local,dest=/tmp/.buildx-cache,mode=max
+                      - run: docker run --rm -v "$PWD/report:/report" app:test
+                      - uses: actions/upload-artifact@v4
+                        with:
+                          name: test-report
+                          path: report/
+
+                """),
         ])
+
+    /// Whether an upload step may be the one meant to carry the cache exported to `dest`: its artifact name or a
+    /// path says cache, buildx or buildkit, or a path and `dest` start alike (`/tmp/cache` for `/tmp/cache-new`).
+    static func mayCarryCache(_ upload: StepRun, _ dest: String) -> Bool {
+        let paths = upload.input("path").map(CachePath.lines) ?? []
+        let words = ([upload.input("name") ?? ""] + paths).map { $0.lowercased() }
+        if words.contains(where: { $0.hasSubstring("cache") || $0.hasSubstring("buildx") || $0.hasSubstring("buildkit") }) { return true }
+        let d = CachePath.normalized(dest)
+        return paths.map(CachePath.normalized).contains { !["", "/", ".", "/tmp", "~"].contains($0) && (d.hasPrefix($0) || $0.hasPrefix(d)) }
+    }
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
@@ -100,12 +133,14 @@ public struct LocalCachePathMismatchRule: Rule {
             for ev in run.exports {
                 for loc in ev.locations ?? [] where loc.backend == "local" && !ExprValue.hasMarker(loc.identity) {
                     let dest = loc.identity.split(separator: ":").first.map(String.init) ?? loc.identity
-                    let uploads = later.filter { TransportAction.of($0.step) == .upload }
+                    // Only an upload meant for the cache is expected to read it (a test report's upload is not;
+                    // a cache nobody keeps is BXC209's finding).
+                    let uploads = later.filter { TransportAction.of($0.step) == .upload && Self.mayCarryCache($0, dest) }
                     guard !uploads.isEmpty else { continue }
                     let covered = (later + savedAtEnd).contains { sr in
                         LocalCacheFlow.persistedPaths(sr).contains { CachePath.isWithin(dest, $0) || CachePath.isWithin($0, dest) }
                             || (sr.order > run.stepRun.order && LocalCacheFlow.scriptMentions(sr, dest))
-                    }
+                    } || LocalCacheFlow.scriptMentionsAfterCommand(run.build, dest)
                     guard !covered else { continue }
                     let span = SharedLocation.span(ev, run, direction: .export)
                     guard reported.insert(span.start.offset).inserted else { continue }

@@ -36,7 +36,31 @@ public struct LocalCacheExportNotPersistedRule: Rule {
                           rm -rf /tmp/.buildx-cache
                           mv /tmp/.buildx-cache-new /tmp/.buildx-cache
 
-                """)
+                """),
+            // The build's own script rotates the export into place; moving the folder moves what it holds.
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: actions/cache@v4
+                        with:
+                          path: /tmp/.buildx-cache
+                          key: buildx-${{ github.sha }}
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - run: |
+                          docker buildx build \\
+                            --cache-from type=local,src=/tmp/.buildx-cache/backend \\
+                            --cache-to type=local,dest=/tmp/.buildx-cache-new/backend,mode=max \\
+                            -t backend .
+                          rm -rf /tmp/.buildx-cache
+                          mv /tmp/.buildx-cache-new /tmp/.buildx-cache
+
+                """),
         ])
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
@@ -54,7 +78,7 @@ public struct LocalCacheExportNotPersistedRule: Rule {
                             || (sr.order > run.stepRun.order
                                 && (LocalCacheFlow.persistedPaths(sr).contains { CachePath.isWithin(dest, $0) || CachePath.isWithin($0, dest) }
                                     || LocalCacheFlow.scriptMentions(sr, dest)))
-                    }
+                    } || LocalCacheFlow.scriptMentionsAfterCommand(run.build, dest)
                     // A step that is not a plain action (a local action, an unevaluated script) may keep it.
                     let unknownLater = steps.contains { $0.order > run.stepRun.order && ($0.step.uses?.isLocal ?? false) }
                     guard !persisted, !unknownLater, !ExprValue.hasMarker(dest) else { continue }

@@ -15,11 +15,51 @@ public struct LocalCacheUnboundedGrowthRule: Rule {
         rationale: "The local exporter keeps every old blob; restored, imported and exported again each run, the folder (and the actions/cache entry) grows until it hits the cache size limit.",
         sources: ["docs cache/backends/local.md", "moby/buildkit#1896", "docker/build-push-action#252", "moby/buildkit commit d14a00065 (reset)"],
         triggering: [
-            RuleExample(Examples.buildPush("cache-from: type=local,src=/tmp/.buildx-cache\ncache-to: type=local,dest=/tmp/.buildx-cache,mode=max"), lines: [12])
+            RuleExample(Self.carried("cache-to: type=local,dest=/tmp/.buildx-cache,mode=max"), lines: [17])
         ],
         nonTriggering: [
-            RuleExample(Examples.buildPush("cache-from: type=local,src=/tmp/.buildx-cache\ncache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max"))
+            RuleExample(Self.carried("cache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max")),
+            // Nothing carries the folder to the next run: a hosted runner starts each job with an empty disk.
+            RuleExample(Examples.buildPush("cache-from: type=local,src=/tmp/.buildx-cache\ncache-to: type=local,dest=/tmp/.buildx-cache,mode=max")),
         ])
+
+    /// A workflow that restores and saves `/tmp/.buildx-cache` with actions/cache around a build that imports it
+    /// and exports with `cacheTo` (one `cache-to:` line).
+    static func carried(_ cacheTo: String) -> String {
+        """
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/cache@v4
+                with:
+                  path: /tmp/.buildx-cache
+                  key: buildx-${{ github.sha }}
+                  restore-keys: buildx-
+              - uses: docker/setup-buildx-action@v3
+                with:
+                  version: v0.21.1
+              - uses: docker/build-push-action@v6
+                with:
+                  cache-from: type=local,src=/tmp/.buildx-cache
+                  \(cacheTo)
+
+        """
+    }
+
+    /// Whether an actions/cache, upload-artifact or download-artifact step of the job carries `folder` (its
+    /// `path:` is the folder, inside it or around it) from one run to the next.
+    static func isCarried(_ folder: String, by steps: [StepRun]) -> Bool {
+        steps.contains { sr in
+            guard let action = TransportAction.of(sr.step) else { return false }
+            switch action {
+            case .cache, .upload, .download:
+                let paths = sr.input("path").map(CachePath.lines) ?? []
+                return paths.contains { CachePath.isWithin(folder, $0) || CachePath.isWithin($0, folder) }
+            }
+        }
+    }
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
@@ -27,9 +67,13 @@ public struct LocalCacheUnboundedGrowthRule: Rule {
         var reported = Set<Int>()
         for run in context.buildRuns where run.stepRun.mayRun {
             let sources = Set(run.imports.flatMap { $0.locations ?? [] }.filter { $0.backend == "local" }.map { CachePath.normalized($0.identity) })
+            guard !sources.isEmpty else { continue }
+            let steps = context.repository.stepRuns(of: run.stepRun.run)
             for ev in run.exports {
                 guard let e = ev.entry, e.attribute("reset") != "true" else { continue }
                 for loc in ev.locations ?? [] where loc.backend == "local" && sources.contains(CachePath.normalized(loc.identity)) {
+                    // It only grows if the folder is carried from run to run (a hosted runner's disk is new each job).
+                    guard Self.isCarried(loc.identity, by: steps) else { continue }
                     let span = SharedLocation.span(ev, run, direction: .export)
                     guard reported.insert(span.start.offset).inserted else { continue }
                     let dir = loc.identity

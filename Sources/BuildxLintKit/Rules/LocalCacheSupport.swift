@@ -12,13 +12,39 @@ enum LocalCacheFlow {
         return []
     }
 
-    /// Whether a `run:` script of the step mentions `path` (a move/rotation step such as `mv new old`).
+    /// Whether a `run:` script of the step mentions `path` or a folder holding it (a move/rotation step such as
+    /// `mv new old`, or `mv /tmp/.buildx-cache-new /tmp/.buildx-cache` for an export to `…-new/backend`).
     static func scriptMentions(_ sr: StepRun, _ path: String) -> Bool {
         guard let script = sr.step.run?.scalar else { return false }
-        let p = CachePath.normalized(path)
-        guard !p.isEmpty, p != "/" else { return false }
-        if script.contains(p) { return true }
-        if let evaluated = sr.evaluate(script), evaluated.contains(p) { return true }
+        let names = keepingFolders(path)
+        guard !names.isEmpty else { return false }
+        if names.contains(where: { script.hasSubstring($0) }) { return true }
+        if let evaluated = sr.evaluate(script), names.contains(where: { evaluated.hasSubstring($0) }) { return true }
         return false
+    }
+
+    /// Whether the `run:` script that holds `build` (a `docker buildx build` command line) mentions `path` or a
+    /// folder holding it after the command: the same script rotates the export into place (`rm -rf old; mv new old`).
+    static func scriptMentionsAfterCommand(_ build: BuildStep, _ path: String) -> Bool {
+        guard let command = build.command, let last = command.words.last, let script = build.step.run?.scalar else { return false }
+        let bytes = Array(script.utf8)
+        guard last.range.upperBound < bytes.count else { return false }
+        let rest = String(decoding: bytes[last.range.upperBound...], as: UTF8.self)
+        return keepingFolders(path).contains { rest.hasSubstring($0) }
+    }
+
+    /// `path` (normalised) and the folders that hold it, down to one that is still specific to it: a folder
+    /// directly under `/`, `/tmp`, the home folder or the workspace (`/tmp`, `~`, `.`) is shared with
+    /// everything else and says nothing about the cache.
+    static func keepingFolders(_ path: String) -> [String] {
+        var p = CachePath.normalized(path)
+        var out: [String] = []
+        let shared: Set<String> = ["", "/", ".", "..", "~", "/tmp", "/var/tmp", "/home/runner", "/home/runner/work", "/github/home", "/github/workspace"]
+        while !shared.contains(p) {
+            out.append(p)
+            guard let slash = p.lastIndex(of: "/") else { break }
+            p = slash == p.startIndex ? "/" : String(p[..<slash])
+        }
+        return out
     }
 }
