@@ -18,7 +18,12 @@ public struct BakeCacheEntryFormatRule: Rule {
             RuleExample("target \"app\" {\n  cache-from = [\"type=gha,scope=a,type=gha,scope=b\"]\n}\n", path: "docker-bake.hcl", lines: [2]),
             RuleExample("target \"app\" {\n  cache-to = [{ scope = \"app\", mode = \"max\" }]\n}\n", path: "docker-bake.hcl", lines: [2]),
         ],
-        nonTriggering: [RuleExample("target \"app\" {\n  cache-from = [\"type=gha,scope=a\", \"type=gha,scope=b\"]\n  cache-to = [{ type = \"gha\", scope = \"app\", mode = \"max\" }]\n}\n", path: "docker-bake.hcl")])
+        nonTriggering: [
+            RuleExample("target \"app\" {\n  cache-from = [\"type=gha,scope=a\", \"type=gha,scope=b\"]\n  cache-to = [{ type = \"gha\", scope = \"app\", mode = \"max\" }]\n}\n", path: "docker-bake.hcl"),
+            // Keys may be strings, in HCL and in every JSON bake file (`docker buildx bake --print` writes this form).
+            RuleExample("target \"app\" {\n  cache-to = [{ \"type\": \"registry\", \"ref\": \"ghcr.io/o/app:cache\", \"mode\": \"max\" }]\n}\n", path: "docker-bake.hcl"),
+            RuleExample("{\"target\": {\"app\": {\"cache-from\": [{\"type\": \"gha\", \"scope\": \"app\"}]}}}\n", path: "docker-bake.json"),
+        ])
 
     /// The 0xx ids that become BXC402 in bake and compose files.
     static let entryRules: Set<String> = [
@@ -42,16 +47,25 @@ public struct BakeCacheEntryFormatRule: Rule {
                 guard let attr = t.attribute(name), case .tuple(let elements, _) = attr.expr else { continue }
                 for e in elements {
                     guard case .object(let items, let span) = e else { continue }
-                    let keys = items.compactMap { item -> String? in
-                        if case .identifier(let k, _) = item.key { return k }
-                        return nil
+                    // A key is a name or a string (`"type": "gha"` in HCL and in every JSON bake file); a computed
+                    // key may be `type`.
+                    var keys: [String] = []
+                    var computedKey = false
+                    for item in items {
+                        switch item.key {
+                        case .identifier(let k, _): keys.append(k)
+                        case .expression(let k):
+                            if let s = k.staticString { keys.append(s) } else { computedKey = true }
+                        }
                     }
-                    guard !keys.contains("type") else { continue }
+                    guard !keys.contains("type"), !computedKey else { continue }
                     out.append(
                         diagnostic(
                             context, span,
                             "an object entry of `\(name)` in target `\(t.name)` has no `type`; bake fails with \"type required\"",
-                            help: "Add `type = \"<backend>\"` (registry, local, gha, s3, azblob) to the object."))
+                            help: context.file.path.display.hasSuffix(".json")
+                                ? "Add `\"type\": \"<backend>\"` (registry, local, gha, s3, azblob) to the object."
+                                : "Add `type = \"<backend>\"` (registry, local, gha, s3, azblob) to the object."))
                 }
             }
         }
