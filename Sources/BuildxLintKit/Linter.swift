@@ -112,24 +112,26 @@ public enum Linter {
             // Taken out of its slot: once checked, nothing holds the file's bytes (unless its text is kept).
             let f = slot.take()
             guard let p = prepare(f, options: options, selection: selection, isExplicit: explicit?.contains(f.path) ?? false) else { return nil }
-            guard let a = p.analysis else { return .checked(FileResult(p, found: p.early, keepText: options.keepTexts), nil, []) }
+            guard let a = p.analysis else { return .checked(FileResult(p, found: p.early, keepText: options.keepTexts), nil, [], []) }
             // A caller of the repository's reusable workflows or composite actions joins phase 3.
             if a.callsLocalFiles { return .deferred(p) }
             let repository = RepositoryAnalysis(walking: [a], lookup: lookup)
             // Bake files this workflow's invocations write into are checked in phase 3.
             let external = repository.bakeSharedExports.filter { $0.invocation != nil && $0.writers.contains { $0.item.file != a.path.display } }
             let result = isReported(a.path) ? checkFile(p, a, options: options, repository: repository) : nil
-            return .checked(result, RepositoryFacts.Part(repository), external)
+            return .checked(result, RepositoryFacts.Part(repository), external, BakeInvocations.resolvedGroups(repository.bakeInvocations))
         }
         var results: [FileResult] = []
         var facts = RepositoryFacts()
         var external: [BakeSharedExport] = []
+        var resolvedGroups = Set<BakeInvocations.ResolvedGroup>()
         for case let outcome? in outcomes {
             switch outcome {
-            case .checked(let r, let f, let e):
+            case .checked(let r, let f, let e, let g):
                 if let r { results.append(r) }
                 if let f { facts.merge(f) }
                 external += e
+                resolvedGroups.formUnion(g)
             case .deferred(let p):
                 shared.append(p)
                 lookup[p.path] = p.analysis
@@ -141,7 +143,8 @@ public enum Linter {
         // Phase 3: the rest together (callers, callees, actions, bake and compose files).
         do {
             let analysed = shared.compactMap(\.analysis)
-            let repository = RepositoryAnalysis(walking: analysed, lookup: lookup, extraBakeSharedExports: external)
+            let repository = RepositoryAnalysis(
+                walking: analysed, lookup: lookup, extraBakeSharedExports: external, extraResolvedGroups: resolvedGroups)
             facts.merge(RepositoryFacts.Part(repository))
             results += parallelMap(shared.filter { isReported($0.path) }) { p in
                 p.analysis.map { checkFile(p, $0, options: options, repository: repository) } ?? FileResult(p, found: p.early, keepText: options.keepTexts)
@@ -200,8 +203,9 @@ public enum Linter {
 
     /// What phase 2 made of one stand-alone workflow.
     enum Standalone: Sendable {
-        /// Checked (nil when not reported), with its facts and the bake-file shared exports it found.
-        case checked(FileResult?, RepositoryFacts.Part?, [BakeSharedExport])
+        /// Checked (nil when not reported), with its facts, the bake-file shared exports it found and the bake
+        /// groups its invocations resolve.
+        case checked(FileResult?, RepositoryFacts.Part?, [BakeSharedExport], Set<BakeInvocations.ResolvedGroup>)
         /// It calls local workflows or actions: analysed in phase 3.
         case deferred(Prepared)
     }

@@ -16,6 +16,24 @@ public struct BakeInvocation: Sendable {
 
 /// Resolving bake invocations of workflows against the repository's bake and compose files.
 public enum BakeInvocations {
+    /// The variables a GitHub-hosted or self-hosted runner sets in every step (docs "Variables reference",
+    /// default environment variables): `CI` and `GITHUB_ACTIONS` are `true`; the others vary by run or runner.
+    static let runnerEnvironment: [String: String] = {
+        var env: [String: String] = ["CI": "true", "GITHUB_ACTIONS": "true"]
+        let varying = [
+            "GITHUB_ACTION", "GITHUB_ACTION_PATH", "GITHUB_ACTION_REPOSITORY", "GITHUB_ACTOR", "GITHUB_ACTOR_ID",
+            "GITHUB_API_URL", "GITHUB_BASE_REF", "GITHUB_ENV", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_GRAPHQL_URL",
+            "GITHUB_HEAD_REF", "GITHUB_JOB", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_REF", "GITHUB_REF_NAME",
+            "GITHUB_REF_PROTECTED", "GITHUB_REF_TYPE", "GITHUB_REPOSITORY", "GITHUB_REPOSITORY_ID", "GITHUB_REPOSITORY_OWNER",
+            "GITHUB_REPOSITORY_OWNER_ID", "GITHUB_RETENTION_DAYS", "GITHUB_RUN_ATTEMPT", "GITHUB_RUN_ID", "GITHUB_RUN_NUMBER",
+            "GITHUB_SERVER_URL", "GITHUB_SHA", "GITHUB_STEP_SUMMARY", "GITHUB_TRIGGERING_ACTOR", "GITHUB_WORKFLOW",
+            "GITHUB_WORKFLOW_REF", "GITHUB_WORKFLOW_SHA", "GITHUB_WORKSPACE", "RUNNER_ARCH", "RUNNER_DEBUG",
+            "RUNNER_ENVIRONMENT", "RUNNER_NAME", "RUNNER_OS", "RUNNER_TEMP", "RUNNER_TOOL_CACHE",
+        ]
+        for name in varying { env[name] = BakeProject.unknownEnvironmentValue }
+        return env
+    }()
+
     /// buildx's default file lookup order (`bake/bake.go`, `defaultFilenames()`).
     public static let defaultFiles = [
         "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml", "docker-bake.json", "docker-bake.hcl",
@@ -100,9 +118,11 @@ public enum BakeInvocations {
                 if repositoryFiles[p] != nil { files.append(p) } else { filesKnown = false }
             }
         }
-        var env: [String: String] = [:]
+        // The runner's own variables first (bake reads any variable from the environment), then `env:`; a value
+        // not known here makes its variable unknown rather than leaving it at its default.
+        var env = Self.runnerEnvironment
         for (k, v) in sr.context.env {
-            if let t = v.templateText, !ExprValue.hasMarker(t) { env[k] = t }
+            if let t = v.templateText, !ExprValue.hasMarker(t) { env[k] = t } else { env[k] = BakeProject.unknownEnvironmentValue }
         }
         let bakeFiles = files.compactMap { repositoryFiles[$0]?.bake }
         var resolution: BakeResolution? = nil
@@ -179,8 +199,9 @@ extension BakeInvocations {
     ///   - buildRuns: the build runs whose bake invocations are resolved.
     ///   - files: the files invocations may read (bake and compose files).
     ///   - bakeFiles: the bake files whose groups are checked on their own.
+    ///   - resolvedElsewhere: groups that invocations of other parts of the repository resolve (`resolvedGroups`).
     static func allSharedExports(
-        buildRuns: [BuildRun], files: [RepoPath: FileAnalysis], bakeFiles: [FileAnalysis]
+        buildRuns: [BuildRun], files: [RepoPath: FileAnalysis], bakeFiles: [FileAnalysis], resolvedElsewhere: Set<ResolvedGroup> = []
     ) -> (invocations: [BakeInvocation], shared: [BakeSharedExport]) {
         var invocations: [BakeInvocation] = []
         var shared: [BakeSharedExport] = []
@@ -218,16 +239,73 @@ extension BakeInvocations {
         }
         // Each bake file's groups resolve on their own (the costly part when a repository has many): all cores,
         // results in file order.
-        let perFile = parallelMap(bakeFiles) { f -> [BakeSharedExport] in
-            guard let bake = f.bake, f.kind == .bake else { return [] }
+        // A group that a workflow's invocation resolves with these files is judged there (with its overrides).
+        let resolved = resolvedElsewhere.union(resolvedGroups(invocations))
+        let perFile = parallelMap(fileLevelUnits(bakeFiles)) { unit -> [BakeSharedExport] in
+            let project = BakeProject(files: unit)
             var out: [BakeSharedExport] = []
-            for g in bake.groups {
-                let r = BakeProject(files: [bake]).resolution(targets: [g.name], env: [:])
-                out += sharedExports(r.targets, invocation: nil, group: g.name)
+            var seen = Set<String>()
+            for g in unit.flatMap(\.groups) where seen.insert(g.name).inserted {
+                guard !unit.allSatisfy({ resolved.contains(ResolvedGroup(file: $0.path, group: g.name)) }) else { continue }
+                let local = sharedExports(project.resolution(targets: [g.name], env: [:]).targets, invocation: nil, group: g.name)
+                guard !local.isEmpty else { continue }
+                // Shared both where the variables keep their defaults and in a workflow step, where the runner's
+                // variables are set (`GITHUB_EVENT_NAME != "" ? …`): a gha cache only works in the latter.
+                let inCI = Set(
+                    sharedExports(project.resolution(targets: [g.name], env: runnerEnvironment).targets, invocation: nil, group: g.name)
+                        .map(\.location))
+                out += local.filter { inCI.contains($0.location) }
             }
             return out
         }
         for exports in perFile { shared += exports }
         return (invocations, shared)
+    }
+
+    /// A group (or target) of a bake file that a resolved invocation builds with that file among its files.
+    public struct ResolvedGroup: Hashable, Sendable {
+        let file: String
+        let group: String
+    }
+
+    /// The groups `invocations` resolve: each requested name (`default` when none is named) in each file.
+    public static func resolvedGroups(_ invocations: [BakeInvocation]) -> Set<ResolvedGroup> {
+        var out = Set<ResolvedGroup>()
+        for inv in invocations where inv.resolution != nil {
+            for file in inv.files {
+                for name in inv.targets.isEmpty ? ["default"] : inv.targets { out.insert(ResolvedGroup(file: file.display, group: name)) }
+            }
+        }
+        return out
+    }
+
+    /// The bake files that load together when checked on their own: a file named as buildx's default files
+    /// (`docker-bake.hcl`, `docker-bake.override.hcl`, …) with the other default files of its folder, in
+    /// buildx's order (`docker buildx bake` without `-f` reads them all); any other file alone. In the order
+    /// of each unit's first file in `files`.
+    static func fileLevelUnits(_ files: [FileAnalysis]) -> [[BakeFile]] {
+        var units: [[BakeFile]] = []
+        var defaultsByFolder: [String: [(rank: Int, file: BakeFile)]] = [:]
+        var folderUnit: [String: Int] = [:]
+        for f in files {
+            guard let bake = f.bake, f.kind == .bake else { continue }
+            let display = f.path.display
+            let slash = display.lastIndex(of: "/")
+            let name = slash.map { String(display[display.index(after: $0)...]) } ?? display
+            guard let rank = defaultFiles.firstIndex(of: name) else {
+                units.append([bake])
+                continue
+            }
+            let folder = slash.map { String(display[..<$0]) } ?? ""
+            defaultsByFolder[folder, default: []].append((rank, bake))
+            if folderUnit[folder] == nil {
+                folderUnit[folder] = units.count
+                units.append([])
+            }
+        }
+        for (folder, index) in folderUnit {
+            units[index] = (defaultsByFolder[folder] ?? []).sorted { $0.rank < $1.rank }.map(\.file)
+        }
+        return units
     }
 }

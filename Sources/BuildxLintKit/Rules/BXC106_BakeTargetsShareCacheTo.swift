@@ -16,13 +16,72 @@ public struct BakeTargetsShareCacheToRule: Rule {
         triggering: [
             RuleExample(
                 "target \"app\" {\n  name = \"app-${v}\"\n  matrix = { v = [\"a\", \"b\"] }\n  args = { V = v }\n  cache-to = [\"type=gha,mode=max\"]\n}\ngroup \"default\" {\n  targets = [\"app\"]\n}\n",
-                path: "docker-bake.hcl", lines: [5])
+                path: "docker-bake.hcl", lines: [5]),
+            // In a workflow step the runner sets `CI=true`: both targets export to `shared` there.
+            RuleExample(
+                files: [
+                    (path: "docker-bake.hcl", content: "variable \"CI\" {\n  default = \"false\"\n}\ngroup \"default\" {\n  targets = [\"a\", \"b\"]\n}\ntarget \"a\" {\n  dockerfile = \"a.Dockerfile\"\n  cache-to = CI == \"true\" ? [\"type=gha,mode=max,scope=shared\"] : []\n}\ntarget \"b\" {\n  dockerfile = \"b.Dockerfile\"\n  cache-to = CI == \"true\" ? [\"type=gha,mode=max,scope=shared\"] : []\n}\n"),
+                    (path: ".github/workflows/ci.yml", content: Self.bakeStep("")),
+                ], lines: [9, 13]),
         ],
         nonTriggering: [
             RuleExample(
                 "target \"app\" {\n  name = \"app-${v}\"\n  matrix = { v = [\"a\", \"b\"] }\n  args = { V = v }\n  cache-to = [\"type=gha,mode=max,scope=app-${v}\"]\n}\ngroup \"default\" {\n  targets = [\"app\"]\n}\n",
-                path: "docker-bake.hcl")
+                path: "docker-bake.hcl"),
+            // `docker buildx bake` also loads docker-bake.override.hcl, which gives each target its own scope.
+            RuleExample(files: [
+                (path: "docker-bake.hcl", content: Self.sharedParent),
+                (path: "docker-bake.override.hcl", content: "target \"api\" {\n  cache-to = [\"type=gha,mode=max,scope=api\"]\n}\ntarget \"web\" {\n  cache-to = [\"type=gha,mode=max,scope=web\"]\n}\n"),
+            ]),
+            // The workflow that builds the group overrides each target's cache-to.
+            RuleExample(files: [
+                (path: ".github/workflows/ci.yml", content: Self.bakeStep("          set: |\n            api.cache-to=type=gha,mode=max,scope=api\n            web.cache-to=type=gha,mode=max,scope=web\n")),
+                (path: "docker-bake.hcl", content: Self.sharedParent),
+            ]),
+            // The runner sets GITHUB_EVENT_NAME, so a workflow step never takes the `local` fallback.
+            RuleExample(files: [
+                (path: ".github/workflows/ci.yml", content: Self.bakeStep("")),
+                (path: "docker-bake.hcl", content: "variable \"GITHUB_EVENT_NAME\" {\n  default = \"\"\n}\ngroup \"default\" {\n  targets = [\"api\", \"web\"]\n}\ntarget \"api\" {\n  dockerfile = \"api.Dockerfile\"\n  cache-to = [GITHUB_EVENT_NAME != \"\" ? \"type=gha,mode=max,scope=api\" : \"type=gha,mode=max,scope=local\"]\n}\ntarget \"web\" {\n  dockerfile = \"web.Dockerfile\"\n  cache-to = [GITHUB_EVENT_NAME != \"\" ? \"type=gha,mode=max,scope=web\" : \"type=gha,mode=max,scope=local\"]\n}\n"),
+            ]),
         ])
+
+    /// A bake file whose two targets inherit one gha cache-to from a shared parent.
+    static let sharedParent = """
+        group "default" {
+          targets = ["api", "web"]
+        }
+        target "_common" {
+          cache-to = ["type=gha,mode=max,scope=shared"]
+        }
+        target "api" {
+          inherits = ["_common"]
+          dockerfile = "api.Dockerfile"
+        }
+        target "web" {
+          inherits = ["_common"]
+          dockerfile = "web.Dockerfile"
+        }
+
+        """
+
+    /// A workflow with one docker/bake-action step (its default files and group) and `with` lines added.
+    static func bakeStep(_ with: String) -> String {
+        """
+        on: push
+        jobs:
+          bake:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - uses: docker/setup-buildx-action@v3
+                with:
+                  version: v0.21.1
+              - uses: docker/bake-action@v6
+                with:
+                  source: .
+
+        """.replacingAll("          source: .\n", with: "          source: .\n" + with)
+    }
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {

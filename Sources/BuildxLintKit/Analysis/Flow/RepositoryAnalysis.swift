@@ -292,7 +292,11 @@ public final class RepositoryAnalysis: Sendable {
     ///   - lookup: every file that callers and bake invocations may name (callees, bake and compose files).
     ///   - extraBakeSharedExports: shared exports found by other analyses (other parts of the repository)
     ///     that write into files of this one, appended to `bakeSharedExports`.
-    public init(walking: [FileAnalysis], lookup: [RepoPath: FileAnalysis], extraBakeSharedExports: [BakeSharedExport] = []) {
+    ///   - extraResolvedGroups: bake groups that other analyses' invocations resolve (not checked on their own).
+    public init(
+        walking: [FileAnalysis], lookup: [RepoPath: FileAnalysis], extraBakeSharedExports: [BakeSharedExport] = [],
+        extraResolvedGroups: Set<BakeInvocations.ResolvedGroup> = []
+    ) {
         self.files = lookup
         // Each workflow is walked on its own (reusable workflows also through their callers, with their
         // inputs); the walks only read the other files, so they run on all cores and are merged in path order.
@@ -310,7 +314,8 @@ public final class RepositoryAnalysis: Sendable {
         uploadsByWorkflow = Dictionary(
             grouping: stepRuns.filter { TransportAction.of($0.step) == .upload }, by: { $0.run.file.path })
         let bakeFiles = walking.filter { $0.kind == .bake && $0.bake != nil }.sorted { $0.path < $1.path }
-        let (invocations, shared) = BakeInvocations.allSharedExports(buildRuns: buildRuns, files: lookup, bakeFiles: bakeFiles)
+        let (invocations, shared) = BakeInvocations.allSharedExports(
+            buildRuns: buildRuns, files: lookup, bakeFiles: bakeFiles, resolvedElsewhere: extraResolvedGroups)
         bakeInvocations = invocations
         // Invocations' shared exports first, in workflow path order (a bake-file element written through several
         // reports the first), then the bake files' own groups: the order a whole-repository walk gives.

@@ -669,6 +669,10 @@ public struct BakeProject: Sendable {
     /// docker-bake.hcl, the override files).
     public init(files: [BakeFile]) { self.files = files }
 
+    /// The value to give an environment variable that is set but not known (a runner's `GITHUB_EVENT_NAME`, a
+    /// step's `env:` computed at run time): a variable it overrides is unknown, not its default.
+    public static let unknownEnvironmentValue = "\u{0}unknown"
+
     /// All target declarations in load order.
     public var targetDecls: [BakeTargetDecl] { files.flatMap(\.targets) }
     /// All group declarations in load order.
@@ -926,6 +930,7 @@ final class BakeResolver: HCLGlobalResolver {
     func variableValue(_ d: BakeVariableDecl) -> HCLValue {
         let type = Self.varType(d.type)
         let override = env[d.name]
+        if override == BakeProject.unknownEnvironmentValue { return .unknown }
         var value: HCLValue
         if let def = d.default {
             value = evaluator.evaluate(def)
@@ -1350,7 +1355,9 @@ final class BakeResolver: HCLGlobalResolver {
                 let parts = attr.split(separator: ".", maxSplits: 1).map(String.init)
                 if parts.count == 2, Self.mapAttributes.contains(parts[0]) {
                     let value: HCLValue
-                    if let v = last.value { value = .string(v) } else if let v = env[parts[1]] { value = .string(v) } else { continue }
+                    if let v = last.value { value = .string(v) } else if let v = env[parts[1]] {
+                        value = v == BakeProject.unknownEnvironmentValue ? .unknown : .string(v)
+                    } else { continue }
                     var s = st[parts[0]] ?? AttrState(value: .object([:]), elements: nil, origin: origin)
                     var o = s.value.objectValue ?? [:]
                     o[parts[1]] = value
