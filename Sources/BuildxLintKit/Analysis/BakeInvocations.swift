@@ -70,7 +70,20 @@ public enum BakeInvocations {
         case .bake:
             if let v = sr.input("workdir") { workdir = v }
             if let raw = run.build.step.input("files")?.value.scalar {
-                if let v = sr.evaluate(raw) { fileNames = ActionListSplitter.commaAndNewline.split(v).map(\.text) } else { filesKnown = false }
+                if let v = sr.evaluate(raw) {
+                    fileNames = ActionListSplitter.commaAndNewline.split(v).map(\.text)
+                } else {
+                    // Item by item: a docker/metadata-action bake file only adds its `docker-metadata-action` target
+                    // (tags, labels, args), so the files are still known without it.
+                    let items = ActionListSplitter.commaAndNewline.split(raw).map(\.text)
+                    if items.allSatisfy(Self.closesItsExpressions) {
+                        for item in items where !Self.isMetadataBakeFile(item, job: run.stepRun.run.job) {
+                            if let v = sr.evaluate(item) { fileNames += ActionListSplitter.commaAndNewline.split(v).map(\.text) } else { filesKnown = false }
+                        }
+                    } else {
+                        filesKnown = false
+                    }
+                }
             }
             if let raw = run.build.step.input("targets")?.value.scalar, let v = sr.evaluate(raw) {
                 targets = ActionListSplitter.commaAndNewline.split(v).map(\.text)
@@ -277,6 +290,38 @@ extension BakeInvocations {
             }
         }
         return out
+    }
+
+    /// Whether every `${{` in `item` is closed within it (the raw list was not split inside an expression).
+    static func closesItsExpressions(_ item: String) -> Bool {
+        let b = Array(item.utf8)
+        var open = 0
+        var i = 0
+        while i + 1 < b.count {
+            if b[i] == UInt8(ascii: "$"), i + 2 < b.count, b[i + 1] == UInt8(ascii: "{"), b[i + 2] == UInt8(ascii: "{") {
+                open += 1
+                i += 3
+            } else if b[i] == UInt8(ascii: "}"), b[i + 1] == UInt8(ascii: "}"), open > 0 {
+                open -= 1
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        return open == 0
+    }
+
+    /// Whether a `files:` item is the bake file of one of `job`'s docker/metadata-action steps
+    /// (`${{ steps.meta.outputs.bake-file }}`, `-tags`, `-labels`, `-annotations`).
+    static func isMetadataBakeFile(_ item: String, job: Job) -> Bool {
+        var t = item.trimmingSpaces
+        guard t.hasPrefix("${{"), t.hasSuffix("}}") else { return false }
+        t = String(t.dropFirst(3).dropLast(2)).trimmingSpaces
+        let parts = t.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, parts[0] == "steps", parts[2] == "outputs",
+            ["bake-file", "bake-file-tags", "bake-file-labels", "bake-file-annotations"].contains(parts[3])
+        else { return false }
+        return job.steps.contains { $0.id == parts[1] && $0.uses?.isAction(KnownAction.metadata) == true }
     }
 
     /// The bake files that load together when checked on their own: a file named as buildx's default files

@@ -3,6 +3,7 @@ public enum KnownAction {
     public static let buildPush = "docker/build-push-action"
     public static let bake = "docker/bake-action"
     public static let setupBuildx = "docker/setup-buildx-action"
+    public static let metadata = "docker/metadata-action"
 }
 
 /// One cache entry of a build, located in the source.

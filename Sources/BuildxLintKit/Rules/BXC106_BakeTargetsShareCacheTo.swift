@@ -38,6 +38,33 @@ public struct BakeTargetsShareCacheToRule: Rule {
                 (path: ".github/workflows/ci.yml", content: Self.bakeStep("          set: |\n            api.cache-to=type=gha,mode=max,scope=api\n            web.cache-to=type=gha,mode=max,scope=web\n")),
                 (path: "docker-bake.hcl", content: Self.sharedParent),
             ]),
+            // docker/metadata-action's bake file only adds tags and labels: bake builds the one `default` target.
+            RuleExample(files: [
+                (path: ".github/workflows/ci.yml", content: """
+                    on: push
+                    jobs:
+                      bake:
+                        runs-on: ubuntu-latest
+                        steps:
+                          - uses: docker/setup-buildx-action@v3
+                            with:
+                              version: v0.21.1
+                          - id: meta
+                            uses: docker/metadata-action@v5
+                            with:
+                              images: ghcr.io/o/app
+                          - uses: docker/bake-action@v5
+                            with:
+                              files: |
+                                ./docker-bake.hcl
+                                ${{ steps.meta.outputs.bake-file }}
+                              set: |
+                                *.cache-from=type=gha
+                                *.cache-to=type=gha,mode=max
+
+                    """),
+                (path: "docker-bake.hcl", content: "target \"docker-metadata-action\" {}\ntarget \"default\" {\n  inherits = [\"docker-metadata-action\"]\n  platforms = [\"linux/amd64\", \"linux/arm64\"]\n}\n"),
+            ]),
             // The runner sets GITHUB_EVENT_NAME, so a workflow step never takes the `local` fallback.
             RuleExample(files: [
                 (path: ".github/workflows/ci.yml", content: Self.bakeStep("")),
