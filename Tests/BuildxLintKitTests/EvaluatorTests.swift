@@ -985,4 +985,7 @@ private struct EvRandom: RandomNumberGenerator {
     #expect(ExprValue.object(["cxx": .string("g++"), "c": .string("gcc"), "v": .array([.number(1), .bool(true)])]).labelText
         == "{\"c\": \"gcc\", \"cxx\": \"g++\", \"v\": [1, true]}")
     #expect(ExprValue.array([]).labelText == "[]")
+    // One line, cut at 48 characters (a multi-line `tags:` value made a 1,200-byte message; lldap/lldap).
+    #expect(ExprValue.string("type=ref,event=pr\ntype=semver,pattern=v{{version}}").labelText == "type=ref,event=pr\\ntype=semver,pattern=v{{versi…")
+    #expect(ExprValue.string("a\tb\n").labelText == "ab\\n")
 }

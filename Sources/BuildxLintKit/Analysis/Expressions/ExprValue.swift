@@ -300,17 +300,30 @@ public indirect enum ExprValue: Sendable, Hashable {
 
     /// This value for a message about a matrix leg: a scalar as a template renders it, an array or object as
     /// one line of JSON (a template would render `Array`/`Object`, which tells no leg apart); "?" when unknown.
+    /// One line, at most `labelLimit` characters: a line break reads `\n`, a longer value ends with `…`.
     public var labelText: String {
+        var text: String
         switch self {
         case .array, .object:
             guard !isUnknown, !isSymbolic else { return "?" }
-            var out = ""
-            writeJSON(into: &out, level: 0, oneLine: true)
-            return out
+            text = ""
+            writeJSON(into: &text, level: 0, oneLine: true)
         default:
-            return templateText ?? "?"
+            text = templateText ?? "?"
         }
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            var clean = String.UnicodeScalarView()
+            for c in text.unicodeScalars {
+                if c == "\n" { clean.append(contentsOf: "\\n".unicodeScalars) } else if c.value >= 0x20 && c.value != 0x7F { clean.append(c) }
+            }
+            text = String(clean)
+        }
+        if text.count > Self.labelLimit { text = String(text.prefix(Self.labelLimit - 1)) + "…" }
+        return text
     }
+
+    /// The longest `labelText`, in characters.
+    static let labelLimit = 48
 
     /// This value as `toJSON` writes it: two-space indentation, `"key": value`, strings escaped like
     /// Newtonsoft.Json. GitHub keeps object keys in insertion order; this order is not known here, so keys
