@@ -123,9 +123,19 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
                           cache-from: type=gha
                           cache-to: type=gha,mode=max
 
-                """, lines: [27])
+                """, lines: [27]),
+            // Two bake invocations whose targets inherit one scope from a shared parent in the bake file.
+            RuleExample(files: [
+                (path: ".github/workflows/ci.yml", content: Self.bakeJobs("test-all", "image-all")),
+                (path: "docker-bake.hcl", content: Self.bakeFile(parentScope: true)),
+            ], lines: [22]),
         ],
         nonTriggering: [
+            // Each bake target has a scope of its own.
+            RuleExample(files: [
+                (path: ".github/workflows/ci.yml", content: Self.bakeJobs("test-all", "image-all")),
+                (path: "docker-bake.hcl", content: Self.bakeFile(parentScope: false)),
+            ]),
             RuleExample(
                 """
                 on: push
@@ -319,6 +329,81 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
     /// None directly: every finding of this rule depends on other files and comes from `pending`.
     public func check(_ context: RuleContext) -> [Diagnostic] { [] }
 
+    /// Two jobs, each running docker/bake-action for one target (`first`, then `second`).
+    static func bakeJobs(_ first: String, _ second: String) -> String {
+        var out = "on: push\njobs:\n"
+        for (job, target) in [("t", first), ("i", second)] {
+            out += """
+                  \(job):
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/bake-action@v6
+                        with:
+                          source: .
+                          targets: \(target)
+
+                """
+        }
+        return out
+    }
+
+    /// Targets `test-all` and `image-all` (two stages of one Dockerfile), their gha scope set in a shared parent
+    /// (`parentScope`) or in each target.
+    static func bakeFile(parentScope: Bool) -> String {
+        let shared = "  cache-from = [\"type=gha,scope=cni\"]\n  cache-to = [\"type=gha,scope=cni,mode=max\"]\n"
+        func own(_ scope: String) -> String {
+            parentScope ? "" : "  cache-from = [\"type=gha,scope=\(scope)\"]\n  cache-to = [\"type=gha,scope=\(scope),mode=max\"]\n"
+        }
+        return "target \"_common\" {\n" + (parentScope ? shared : "") + "}\n"
+            + "target \"test-all\" {\n  inherits = [\"_common\"]\n  target = \"test\"\n" + own("test") + "}\n"
+            + "target \"image-all\" {\n  inherits = [\"_common\"]\n  target = \"runtime\"\n" + own("image") + "}\n"
+    }
+
+    /// How `me` writing `loc` collides with the scope's first writer in `facts`, or nil when it does not.
+    enum Collision {
+        /// The first writer in this workflow's runs builds for other platforms (`theirs`; `mine` are this build's).
+        case platforms(first: RepositoryFacts.GHAWriter, mine: String, theirs: String)
+        /// The first writer (in this workflow's runs, or anywhere) builds another image.
+        case image(first: RepositoryFacts.GHAWriter)
+    }
+
+    /// The collision of `me` (a writer of gha location `loc`) with the first writers in `facts`.
+    static func collision(_ facts: RepositoryFacts, _ me: RepositoryFacts.GHAWriter, _ loc: CacheLocation) -> Collision? {
+        // `inputs.*`, `needs.*` and `github.job` symbols mean other things in another job.
+        let jobBound = ["\u{27E8}inputs.", "\u{27E8}needs.", "\u{27E8}github.job"].contains { loc.identity.hasSubstring($0) }
+        // First the builds of this workflow's runs, which run together unless their jobs' `if:`s exclude each other:
+        // another platform (a multi-platform build split over jobs, or over calls of a reusable workflow; whatever
+        // else is known), or another image.
+        if let first = facts.firstGHAWritersInRun[RepositoryFacts.ScopeInRun(scope: loc.identity, rootPath: me.rootPath)],
+            !Conditions.exclusive(first.jobCondition, me.jobCondition)
+        {
+            // One step in two calls differs in platform by call only in the same matrix leg: legs of a matrix over
+            // platforms collide within each call already (BXC101), and across calls the builds differ in more
+            // than the platform.
+            let acrossLegs = (first.path, first.stepOffset) == (me.path, me.stepOffset) && first.legIndex != me.legIndex
+            if RepositoryFacts.differentPlatforms(first, me), !acrossLegs, collide(first, me, jobBound: jobBound, sameStepAllowed: true),
+                let mine = me.platforms, let theirs = first.platforms
+            {
+                return .platforms(first: first, mine: mine, theirs: theirs)
+            }
+            if first.imageKnown, me.imageKnown, first.image != me.image, collide(first, me, jobBound: jobBound, sameStepAllowed: false) {
+                return .image(first: first)
+            }
+        }
+        // Then the first writer anywhere in the repository: another image (in this workflow, only when the two
+        // jobs can run together).
+        guard me.imageKnown, let first = facts.firstGHAWriters[loc.identity], first.image != me.image,
+            !(first.rootPath == me.rootPath && Conditions.exclusive(first.jobCondition, me.jobCondition)),
+            // Workflows that never run on one git ref write different cache indexes.
+            GitRefs.overlap(first.refs, me.refs),
+            collide(first, me, jobBound: jobBound, sameStepAllowed: false)
+        else { return nil }
+        return .image(first: first)
+    }
+
     /// Judged once every file is analysed: the scope's first writer may be in another file.
     public func pending(_ context: RuleContext) -> [PendingFinding] {
         var out: [PendingFinding] = []
@@ -329,53 +414,67 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
             guard me.imageKnown || me.platforms != nil else { continue }
             for ev in run.exports {
                 for loc in ev.locations ?? [] where loc.backend == "gha" {
-                    // `inputs.*`, `needs.*` and `github.job` symbols mean other things in another job.
-                    let jobBound = ["\u{27E8}inputs.", "\u{27E8}needs.", "\u{27E8}github.job"].contains { loc.identity.hasSubstring($0) }
                     let span = SharedLocation.span(ev, run, direction: .export)
                     let suffix = run.stepRun.whereSuffix
                     let written = SharedLocation.writtenValue(loc, of: ev, in: run)
                     out.append(PendingFinding(ruleID: id, path: path, offset: span.start.offset) { facts in
-                        // First the builds of this workflow's runs, which run together unless their jobs' `if:`s
-                        // exclude each other: another platform (a multi-platform build split over jobs, or over
-                        // calls of a reusable workflow; whatever else is known), or another image.
-                        if let first = facts.firstGHAWritersInRun[RepositoryFacts.ScopeInRun(scope: loc.identity, rootPath: me.rootPath)],
-                            !Conditions.exclusive(first.jobCondition, me.jobCondition)
-                        {
-                            // One step in two calls differs in platform by call only in the same matrix leg: legs of
-                            // a matrix over platforms collide within each call already (BXC101), and across calls
-                            // the builds differ in more than the platform.
-                            let acrossLegs = (first.path, first.stepOffset) == (me.path, me.stepOffset) && first.legIndex != me.legIndex
-                            if RepositoryFacts.differentPlatforms(first, me), !acrossLegs,
-                                Self.collide(first, me, jobBound: jobBound, sameStepAllowed: true),
-                                let mine = me.platforms, let theirs = first.platforms
-                            {
-                                return Self.platformFinding(
-                                    first, me, mine: mine, theirs: theirs, location: loc, suffix: suffix,
-                                    make: { Diagnostic(ruleID: id, ruleName: name, severity: severity, path: path, span: span, message: $0, help: $1) })
-                            }
-                            if first.imageKnown, me.imageKnown, first.image != me.image,
-                                Self.collide(first, me, jobBound: jobBound, sameStepAllowed: false)
-                            {
-                                return Diagnostic(
-                                    ruleID: id, ruleName: name, severity: severity, path: path, span: span,
-                                    message: Self.differentBuildMessage(first, me, loc, suffix), help: Self.differentBuildHelp(written))
-                            }
+                        switch Self.collision(facts, me, loc) {
+                        case .platforms(let first, let mine, let theirs)?:
+                            return Self.platformFinding(
+                                first, me, mine: mine, theirs: theirs, location: loc, suffix: suffix,
+                                make: { Diagnostic(ruleID: id, ruleName: name, severity: severity, path: path, span: span, message: $0, help: $1) })
+                        case .image(let first)?:
+                            return Diagnostic(
+                                ruleID: id, ruleName: name, severity: severity, path: path, span: span,
+                                message: Self.differentBuildMessage(first, me, loc, suffix), help: Self.differentBuildHelp(written))
+                        case nil:
+                            return nil
                         }
-                        // Then the first writer anywhere in the repository: another image (in this workflow, only
-                        // when the two jobs can run together).
-                        guard me.imageKnown, let first = facts.firstGHAWriters[loc.identity], first.image != me.image,
-                            !(first.rootPath == me.rootPath && Conditions.exclusive(first.jobCondition, me.jobCondition)),
-                            // Workflows that never run on one git ref write different cache indexes.
-                            GitRefs.overlap(first.refs, me.refs),
-                            Self.collide(first, me, jobBound: jobBound, sameStepAllowed: false)
-                        else { return nil }
-                        return Diagnostic(
-                            ruleID: id, ruleName: name, severity: severity, path: path, span: span,
-                            message: Self.differentBuildMessage(first, me, loc, suffix), help: Self.differentBuildHelp(written))
                     })
                 }
             }
         }
+        // The targets of bake invocations, through what their bake files write (reported at the invocation's step).
+        for inv in context.repository.bakeInvocations(in: path) where inv.run.stepRun.mayRun {
+            let run = inv.run
+            let span = Self.bakeStepSpan(run)
+            let suffix = run.stepRun.whereSuffix
+            for (loc, me) in RepositoryFacts.bakeTargetWriters(inv, refs: GitRefs.of(run.stepRun.run, files: context.repository.files))
+            where me.imageKnown || me.platforms != nil {
+                out.append(PendingFinding(ruleID: id, path: path, offset: span.start.offset) { facts in
+                    let first: RepositoryFacts.GHAWriter
+                    switch Self.collision(facts, me, loc) {
+                    case .platforms(let f, _, _)?, .image(let f)?: first = f
+                    case nil: return nil
+                    }
+                    return Diagnostic(
+                        ruleID: id, ruleName: name, severity: severity, path: path, span: span,
+                        message: Self.bakeTargetMessage(first, me, loc, suffix), help: Self.bakeTargetHelp(me.bakeTarget ?? "<target>"))
+                })
+            }
+        }
         return out
+    }
+
+    /// Where a finding about a bake invocation's target sits: the step's `targets:` value, else its `uses:` value,
+    /// else its `run:` key.
+    static func bakeStepSpan(_ run: BuildRun) -> SourceSpan {
+        let step = run.build.step
+        if run.build.kind == .bake, let targets = step.input("targets") { return targets.value.span }
+        if let uses = step.node.pair("uses") { return uses.value.span }
+        if let script = step.node.pair("run") { return script.key.span }
+        return step.node.span
+    }
+
+    /// The message of a finding about bake target `me.bakeTarget` of an invocation.
+    static func bakeTargetMessage(_ first: RepositoryFacts.GHAWriter, _ me: RepositoryFacts.GHAWriter, _ loc: CacheLocation, _ suffix: String) -> String {
+        let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
+        let other = first.bakeTarget.map { "bake target `\($0)` of the build at \(where_)" } ?? "a different build at \(where_)"
+        return "bake target `\(me.bakeTarget ?? "?")` of this build\(suffix) exports to \(loc) (its bake file's cache-to), which \(other) also writes; the two overwrite each other's cache index on every run"
+    }
+
+    /// The help of a finding about bake target `target`.
+    static func bakeTargetHelp(_ target: String) -> String {
+        "Scope gha caches per bake target: `scope=\(target)` on the cache-from and cache-to of target `\(target)` itself (not of a parent it inherits from), or an override for this build: `\(target).cache-to=type=gha,scope=\(target),mode=max` and `\(target).cache-from=type=gha,scope=\(target)`."
     }
 }

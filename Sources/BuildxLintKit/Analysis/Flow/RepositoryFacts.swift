@@ -29,11 +29,15 @@ public struct RepositoryFacts: Sendable {
         public let jobCondition: Expr?
         /// The git refs the root workflow's runs can have (`GitRefs.of`); nil for any.
         public let refs: Set<String>?
+        /// For a target of a bake invocation (`bakeTargetWriters`), its name.
+        public let bakeTarget: String?
 
         init(
             path: RepoPath, stepOffset: Int, line: Int, jobKey: JobKey, legIndex: Int, stepKey: StepKey, condition: Expr?,
-            image: String, imageKnown: Bool, platforms: String?, rootPath: RepoPath, jobCondition: Expr?, refs: Set<String>?
+            image: String, imageKnown: Bool, platforms: String?, rootPath: RepoPath, jobCondition: Expr?, refs: Set<String>?,
+            bakeTarget: String? = nil
         ) {
+            self.bakeTarget = bakeTarget
             self.path = path
             self.stepOffset = stepOffset
             self.line = line
@@ -219,6 +223,8 @@ public struct RepositoryFacts: Sendable {
             // Sets for the membership tests: a hostile workflow can make thousands of builds.
             var seenScopes = Set<String>()
             var seenInRun = Set<ScopeInRun>()
+            var invocations: [ObjectIdentifier: BakeInvocation] = [:]
+            for inv in analysis.bakeInvocations { invocations[ObjectIdentifier(inv.run)] = inv }
             for b in ordered where b.stepRun.mayRun {
                 if b.stepRun.run.jobKey.caller == nil,
                     calledSteps.contains(StepLocation(path: b.file.path, offset: b.build.step.node.span.start.offset))
@@ -236,6 +242,13 @@ public struct RepositoryFacts: Sendable {
                         if w.imageKnown, seenScopes.insert(l.identity).inserted { firstGHAWriters.append((l.identity, w)) }
                         if w.imageKnown || w.platforms != nil, seenInRun.insert(key).inserted { firstGHAWritersInRun.append((key, w)) }
                     }
+                }
+                // A bake invocation's targets write what their bake files say, each as a build of its own.
+                guard let inv = invocations[ObjectIdentifier(b)] else { continue }
+                for (l, w) in RepositoryFacts.bakeTargetWriters(inv, refs: GitRefs.of(b.stepRun.run, files: analysis.files)) {
+                    let key = ScopeInRun(scope: l.identity, rootPath: b.stepRun.run.rootPath)
+                    if w.imageKnown, seenScopes.insert(l.identity).inserted { firstGHAWriters.append((l.identity, w)) }
+                    if w.imageKnown || w.platforms != nil, seenInRun.insert(key).inserted { firstGHAWritersInRun.append((key, w)) }
                 }
             }
         }
@@ -268,6 +281,35 @@ public struct RepositoryFacts: Sendable {
             jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition, image: image,
             imageKnown: run.buildKey != nil, platforms: platforms, rootPath: job.rootPath, jobCondition: Conditions.expression(job.job.ifNode),
             refs: refs)
+    }
+
+    /// The gha writer records of a bake invocation's targets, for each gha location a target exports to through
+    /// its bake file (a `set:` override is the invocation's own export, recorded by `writer`): at the
+    /// invocation's step, so targets of one invocation are never compared with each other (BXC106 does that),
+    /// with the target's build (context, Dockerfile, stage, args) as the image.
+    public static func bakeTargetWriters(_ inv: BakeInvocation, refs: Set<String>?) -> [(location: CacheLocation, writer: GHAWriter)] {
+        guard let resolution = inv.resolution else { return [] }
+        let run = inv.run
+        let job = run.stepRun.run
+        let workflowPath = run.file.path.display
+        var out: [(location: CacheLocation, writer: GHAWriter)] = []
+        for t in resolution.targets where t.nameKnown {
+            let locations = t.cacheTo.filter { $0.file != workflowPath }.flatMap { BakeInvocations.locations($0, direction: .export) ?? [] }
+                .filter { $0.backend == "gha" && !ExprValue.hasMarker($0.identity) }
+            guard !locations.isEmpty else { continue }
+            let stageKnown = t.attributes["target"]?.isFullyKnown ?? true
+            let argsKnown = (t.attributes["args"]?.isFullyKnown ?? true) && !t.args.values.contains(nil)
+            let image = "bake\u{1}\(t.context ?? "")\u{1}\(t.dockerfile ?? "")\u{1}\(t.target ?? "")\u{1}"
+                + t.args.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "")" }.joined(separator: "\u{1}")
+            let platforms = t.platforms.flatMap { $0.isEmpty ? nil : Set($0.map { $0.lowercased() }).sorted().joined(separator: ",") }
+            let w = GHAWriter(
+                path: run.file.path, stepOffset: run.build.step.node.span.start.offset, line: run.build.step.node.span.start.line,
+                jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition,
+                image: image, imageKnown: t.context != nil && t.dockerfile != nil && stageKnown && argsKnown, platforms: platforms,
+                rootPath: job.rootPath, jobCondition: Conditions.expression(job.job.ifNode), refs: refs, bakeTarget: t.name)
+            for l in Set(locations).sorted(by: { $0.identity < $1.identity }) { out.append((l, w)) }
+        }
+        return out
     }
 
     /// The inputs that say what a build makes (its image), for build-push-action and bake-action.
