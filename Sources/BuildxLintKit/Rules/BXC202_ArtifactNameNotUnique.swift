@@ -32,6 +32,29 @@ public struct ArtifactNameNotUniqueRule: Rule {
                 """, lines: [11])
         ],
         nonTriggering: [
+            // Two calls whose jobs' `if:`s exclude each other: one runs per workflow run.
+            RuleExample(files: [
+                (path: ".github/workflows/reusable-build.yml", content: Self.reusableUpload),
+                (path: ".github/workflows/ci.yml", content: """
+                    on:
+                      pull_request:
+                      merge_group:
+                    jobs:
+                      quick-test:
+                        if: github.event_name != 'merge_group'
+                        uses: ./.github/workflows/reusable-build.yml
+                      full-test:
+                        if: github.event_name == 'merge_group'
+                        uses: ./.github/workflows/reusable-build.yml
+
+                    """),
+            ]),
+            // One call, through another reusable workflow: one upload per run.
+            RuleExample(files: [
+                (path: ".github/workflows/reusable-build.yml", content: Self.reusableUpload),
+                (path: ".github/workflows/reusable-release.yml", content: "on:\n  workflow_call:\njobs:\n  build:\n    uses: ./.github/workflows/reusable-build.yml\n"),
+                (path: ".github/workflows/ci.yml", content: "on: push\njobs:\n  release:\n    uses: ./.github/workflows/reusable-release.yml\n"),
+            ]),
             RuleExample(
                 """
                 on: push
@@ -50,6 +73,31 @@ public struct ArtifactNameNotUniqueRule: Rule {
                 """)
         ])
 
+    /// A reusable workflow whose one job uploads an artifact named `build-output`.
+    static let reusableUpload = """
+        on:
+          workflow_call:
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - run: make
+              - uses: actions/upload-artifact@v4
+                with:
+                  name: build-output
+                  path: dist/
+
+        """
+
+    /// Whether two job runs are in calls whose calling jobs' `if:`s exclude each other (`event_name ==
+    /// 'merge_group'` and `!= 'merge_group'`), so at most one of them runs.
+    static func exclusiveCallers(_ a: JobRun, _ b: JobRun) -> Bool {
+        for x in a.callerConditions {
+            for y in b.callerConditions where Conditions.exclusive(x, y) { return true }
+        }
+        return false
+    }
+
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
@@ -61,14 +109,18 @@ public struct ArtifactNameNotUniqueRule: Rule {
             guard let v = TransportAction.release(sr.step), v.major >= 4, sr.step.input("overwrite")?.value.scalar != "true" else { continue }
             let name = sr.step.input("name") == nil ? "artifact" : sr.input("name")
             guard let name else { continue }
-            let runKey = sr.run.caller.map { String($0.split(separator: "`").first ?? "") } ?? sr.run.file.path.display
-            byRun[runKey, default: []].append((name, sr))
+            // The workflow whose run it is (a reusable workflow's uploads are in its callers' runs).
+            byRun[sr.run.rootPath.display, default: []].append((name, sr))
         }
         var reported = Set<String>()
         for (_, uploads) in byRun {
             var seen: [String: StepRun] = [:]
             for (name, sr) in uploads {
-                if let other = seen[name], sr.file.path == context.file.path, other.stepKey == sr.stepKey || other.run.caller != sr.run.caller {
+                if let other = seen[name], sr.file.path == context.file.path, other.stepKey == sr.stepKey || other.run.caller != sr.run.caller,
+                    // One leg reached twice is one upload; callers whose `if:`s exclude each other never run together.
+                    !(other.stepKey == sr.stepKey && other.run.legIndex == sr.run.legIndex),
+                    !Self.exclusiveCallers(other.run, sr.run)
+                {
                     let key = "\(sr.step.node.span.start.offset)"
                     guard reported.insert(key).inserted else { continue }
                     let span = sr.step.input("name")?.value.valueSpan ?? sr.step.usesNode?.valueSpan ?? sr.step.node.span

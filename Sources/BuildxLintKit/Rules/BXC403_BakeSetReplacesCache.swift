@@ -39,7 +39,6 @@ public struct BakeSetReplacesCacheRule: Rule {
                 ]),
         ])
 
-    /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     /// One override that replaces a side of a target's cache with a location the other side does not hold.
     struct Candidate {
         let override: BakeSetOverride

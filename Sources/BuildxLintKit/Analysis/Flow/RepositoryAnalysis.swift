@@ -81,11 +81,15 @@ public final class JobRun: Sendable {
     public let runsOn: String?
     /// Ids of the jobs this one needs, transitively, within its workflow.
     public let needsClosure: NeedsClosure
+    /// The `if:` of each job that calls this one's reusable workflow, outermost first (empty when not called).
+    public let callerConditions: [Expr]
 
     init(
         file: FileAnalysis, job: Job, matrix: [String: ExprValue], hasMatrix: Bool, matrixKnown: Bool, legCount: Int,
-        legIndex: Int, legLabel: String, caller: String?, runsOn: String?, needsClosure: NeedsClosure, rootPath: RepoPath
+        legIndex: Int, legLabel: String, caller: String?, runsOn: String?, needsClosure: NeedsClosure, rootPath: RepoPath,
+        callerConditions: [Expr] = []
     ) {
+        self.callerConditions = callerConditions
         self.rootPath = rootPath
         self.file = file
         self.job = job
@@ -443,7 +447,8 @@ struct FlowWalker {
     }
 
     mutating func walkJob(
-        file: FileAnalysis, workflow wf: Workflow, job: Job, inputs: [String: ExprValue]?, caller: String?, depth: Int, root: RepoPath? = nil
+        file: FileAnalysis, workflow wf: Workflow, job: Job, inputs: [String: ExprValue]?, caller: String?, depth: Int, root: RepoPath? = nil,
+        callerConditions: [Expr] = []
     ) {
         // The workflow whose triggers start the walk: this one, unless a caller passed its own down.
         let rootPath = root ?? file.path
@@ -486,7 +491,8 @@ struct FlowWalker {
             let label = varying.compactMap { k in leg[k].map { "\(k)=\($0.labelText)" } }.joined(separator: ", ")
             let run = JobRun(
                 file: file, job: job, matrix: leg, hasMatrix: hasMatrix, matrixKnown: matrixKnown, legCount: legs.count,
-                legIndex: index, legLabel: label, caller: caller, runsOn: runsOn, needsClosure: closure, rootPath: rootPath)
+                legIndex: index, legLabel: label, caller: caller, runsOn: runsOn, needsClosure: closure, rootPath: rootPath,
+                callerConditions: callerConditions)
             jobRuns.append(run)
 
             if let uses = job.uses {
@@ -497,8 +503,11 @@ struct FlowWalker {
                 let declared = Self.workflowCallInputs(cwf) ?? []
                 let values = Self.inputs(defaults: declared, with: job.with, ctx: ctx)
                 let who = "\(file.path.display) job `\(job.id)`" + (label.isEmpty ? "" : " (\(label))")
+                let conditions = callerConditions + (Conditions.expression(job.ifNode).map { [$0] } ?? [])
                 for cj in cwf.jobs {
-                    walkJob(file: callee, workflow: cwf, job: cj, inputs: values, caller: who, depth: depth + 1, root: rootPath)
+                    walkJob(
+                        file: callee, workflow: cwf, job: cj, inputs: values, caller: who, depth: depth + 1, root: rootPath,
+                        callerConditions: conditions)
                 }
                 continue
             }
