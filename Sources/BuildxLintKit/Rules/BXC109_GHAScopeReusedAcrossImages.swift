@@ -131,6 +131,11 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
             ], lines: [22]),
         ],
         nonTriggering: [
+            // A reusable workflow walked without a caller: its `inputs.context` may be the other build's `.`.
+            RuleExample(files: [
+                (path: ".github/workflows/build-pr.yml", content: Self.reusableBuild(context: "${{ inputs.context }}", input: true)),
+                (path: ".github/workflows/build.yml", content: Self.reusableBuild(context: ".", input: false)),
+            ]),
             // Each bake target has a scope of its own.
             RuleExample(files: [
                 (path: ".github/workflows/ci.yml", content: Self.bakeJobs("test-all", "image-all")),
@@ -329,6 +334,28 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
     /// None directly: every finding of this rule depends on other files and comes from `pending`.
     public func check(_ context: RuleContext) -> [Diagnostic] { [] }
 
+    /// A reusable workflow that builds `context` with the default gha scope (declaring a `context` input when `input`).
+    static func reusableBuild(context: String, input: Bool) -> String {
+        let inputs = input ? "\n    inputs:\n      context:\n        type: string\n        default: ." : ""
+        return """
+            on:
+              workflow_call:\(inputs)
+            jobs:
+              build:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/build-push-action@v6
+                    with:
+                      context: \(context)
+                      cache-from: type=gha
+                      cache-to: type=gha,mode=max
+
+            """
+    }
+
     /// Two jobs, each running docker/bake-action for one target (`first`, then `second`).
     static func bakeJobs(_ first: String, _ second: String) -> String {
         var out = "on: push\njobs:\n"
@@ -370,6 +397,12 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
         case image(first: RepositoryFacts.GHAWriter)
     }
 
+    /// Whether two writers build different images for certain: a value known only as a symbol (a reusable
+    /// workflow's `inputs.context` walked without a caller) may be the other's text, so it matches anything.
+    static func differentImages(_ a: RepositoryFacts.GHAWriter, _ b: RepositoryFacts.GHAWriter) -> Bool {
+        a.image != b.image && !RepositoryFacts.matches(a.image, b.image)
+    }
+
     /// The collision of `me` (a writer of gha location `loc`) with the first writers in `facts`.
     static func collision(_ facts: RepositoryFacts, _ me: RepositoryFacts.GHAWriter, _ loc: CacheLocation) -> Collision? {
         // `inputs.*`, `needs.*` and `github.job` symbols mean other things in another job.
@@ -389,13 +422,13 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
             {
                 return .platforms(first: first, mine: mine, theirs: theirs)
             }
-            if first.imageKnown, me.imageKnown, first.image != me.image, collide(first, me, jobBound: jobBound, sameStepAllowed: false) {
+            if first.imageKnown, me.imageKnown, differentImages(first, me), collide(first, me, jobBound: jobBound, sameStepAllowed: false) {
                 return .image(first: first)
             }
         }
         // Then the first writer anywhere in the repository: another image (in this workflow, only when the two
         // jobs can run together).
-        guard me.imageKnown, let first = facts.firstGHAWriters[loc.identity], first.image != me.image,
+        guard me.imageKnown, let first = facts.firstGHAWriters[loc.identity], differentImages(first, me),
             !(first.rootPath == me.rootPath && Conditions.exclusive(first.jobCondition, me.jobCondition)),
             // Workflows that never run on one git ref write different cache indexes.
             GitRefs.overlap(first.refs, me.refs),
