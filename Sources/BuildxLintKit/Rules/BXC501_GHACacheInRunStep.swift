@@ -24,8 +24,18 @@ public struct GHACacheInRunStepRule: Rule {
                     (".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - run: docker buildx bake app\n"),
                     ("docker-bake.hcl", "target \"app\" {\n  cache-from = [\"type=gha,scope=app\"]\n  cache-to = [\"type=gha,mode=max,scope=app\"]\n}\n"),
                 ], lines: [9]),
+            // A composite action's `run:` step is a shell step too.
+            RuleExample(files: [
+                (path: "actions/build/action.yml", content: Self.compositeBuild),
+                (path: ".github/workflows/ci.yml", content: Self.compositeCaller(exposingRuntime: false)),
+            ], lines: [9]),
         ],
         nonTriggering: [
+            // The calling job exposes the runtime before it uses the action.
+            RuleExample(files: [
+                (path: "actions/build/action.yml", content: Self.compositeBuild),
+                (path: ".github/workflows/ci.yml", content: Self.compositeCaller(exposingRuntime: true)),
+            ]),
             RuleExample(
                 "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/setup-buildx-action@v3\n        with:\n          version: v0.21.1\n      - uses: crazy-max/ghaction-github-runtime@v3\n      - run: docker buildx build --cache-to type=gha,mode=max --cache-from type=gha .\n"),
             RuleExample(
@@ -35,15 +45,53 @@ public struct GHACacheInRunStepRule: Rule {
                 ]),
         ])
 
+    /// A composite action that builds with `docker buildx build` and gha cache flags.
+    static let compositeBuild = """
+        name: build
+        description: Build the image
+        runs:
+          using: composite
+          steps:
+            - shell: bash
+              run: |
+                docker buildx build \\
+                  --cache-from type=gha \\
+                  --cache-to type=gha,mode=max .
+
+        """
+
+    /// A workflow that uses `./actions/build`, after crazy-max/ghaction-github-runtime when `exposingRuntime`.
+    static func compositeCaller(exposingRuntime: Bool) -> String {
+        let runtime = exposingRuntime ? "      - uses: crazy-max/ghaction-github-runtime@v3\n" : ""
+        return "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n" + runtime
+            + "      - uses: ./actions/build\n"
+    }
+
+    /// The action that exports the runtime token and cache URL to later steps.
+    static let runtimeAction = "crazy-max/ghaction-github-runtime"
+
+    /// Whether a job of the repository that uses the composite action holding `step` runs `runtimeAction` before
+    /// it (directly, or earlier in the same action).
+    static func aCallerExposesRuntime(_ step: Step, _ context: RuleContext) -> Bool {
+        for sr in context.stepRuns where sr.step === step {
+            let earlier = context.repository.stepRuns(of: sr.run).filter { $0.order < sr.order }
+            if earlier.contains(where: { $0.step.uses?.repository == runtimeAction }) { return true }
+        }
+        return false
+    }
+
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for job in context.file.jobs {
             for build in job.builds where build.isCommandLine {
                 let runtimeExposed = job.steps.contains {
-                    $0.index < build.step.index && ($0.uses?.repository == "crazy-max/ghaction-github-runtime")
+                    $0.index < build.step.index && ($0.uses?.repository == Self.runtimeAction)
                 }
-                guard !runtimeExposed, !job.isCompositeAction else { continue }
+                guard !runtimeExposed else { continue }
+                // A composite action's `run:` steps are shell steps too; a calling job may expose the runtime
+                // before it uses the action.
+                if job.isCompositeAction, Self.aCallerExposesRuntime(build.step, context) { continue }
                 if build.scope.envNames.contains("ACTIONS_RUNTIME_TOKEN") { continue }
                 if let be = build.entries.first(where: { $0.entry.type == "gha" && !Self.hasCredentials($0.entry) }) {
                     out.append(
