@@ -40,7 +40,44 @@ public struct ActionsCacheKeyNotPerPlatformRule: Rule {
                           cache-from: type=local,src=/tmp/.buildx-cache
                           cache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max
 
-                """, lines: [12])
+                """, lines: [12]),
+            // Legs of different Dockerfiles; a build-arg from a step output is unknown in both.
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    strategy:
+                      matrix:
+                        module: [manager, scheduler]
+                    steps:
+                      - uses: actions/checkout@v4
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - id: v
+                        run: echo "VERSION=${GITHUB_REF#refs/tags/}" >> "$GITHUB_OUTPUT"
+                      - uses: actions/cache@v4
+                        with:
+                          path: /tmp/.buildx-cache
+                          key: ${{ runner.os }}-buildx-${{ github.sha }}
+                          restore-keys: |
+                            ${{ runner.os }}-buildx-
+                      - uses: docker/build-push-action@v6
+                        with:
+                          context: .
+                          file: build/images/${{ matrix.module }}/Dockerfile
+                          build-args: |
+                            VERSION=${{ steps.v.outputs.VERSION }}
+                          cache-from: type=local,src=/tmp/.buildx-cache
+                          cache-to: type=local,dest=/tmp/.buildx-cache-new
+                      - name: Move cache
+                        run: |
+                          rm -rf /tmp/.buildx-cache
+                          mv /tmp/.buildx-cache-new /tmp/.buildx-cache
+
+                """, lines: [18]),
         ],
         nonTriggering: [
             RuleExample(
@@ -69,13 +106,20 @@ public struct ActionsCacheKeyNotPerPlatformRule: Rule {
                 """)
         ])
 
+    /// Whether two legs' builds (the same steps, in order) build different things, by the inputs known in both
+    /// (a build-arg from a step output leaves the Dockerfile to tell them apart).
+    static func differ(_ a: [BuildRun], _ b: [BuildRun]) -> Bool {
+        guard a.count == b.count else { return !(a + b).contains { $0.buildKey == nil } }
+        return zip(a, b).contains { $0.buildsDifferently(from: $1) }
+    }
+
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         for legs in context.stepRuns.filter({ TransportAction.of($0.step) == .cache }).groupedByStep() where legs.count > 1 {
             guard let first = legs.first, TransportAction.of(first.step) == .cache, let keyInput = first.step.input("key") else { continue }
             // The builds of the same leg whose local caches live under this step's paths.
-            var keyByLeg: [(key: String, buildKey: String, leg: StepRun)] = []
+            var keyByLeg: [(key: String, builds: [BuildRun], leg: StepRun)] = []
             for sr in legs where sr.mayRun {
                 guard let key = sr.input("key"), let pathText = sr.input("path") else { continue }
                 let paths = CachePath.lines(pathText)
@@ -88,13 +132,11 @@ public struct ActionsCacheKeyNotPerPlatformRule: Rule {
                     }
                 }
                 guard !related.isEmpty else { continue }
-                let buildKeys = related.map { $0.buildKey }
-                guard !buildKeys.contains(where: { $0 == nil }) else { continue }
-                keyByLeg.append((key, buildKeys.map { $0! }.joined(separator: "|"), sr))
+                keyByLeg.append((key, related, sr))
             }
-            var seen: [String: (String, StepRun)] = [:]
-            for (key, buildKey, sr) in keyByLeg {
-                if let (otherBuild, other) = seen[key], otherBuild != buildKey {
+            var seen: [String: ([BuildRun], StepRun)] = [:]
+            for (key, builds, sr) in keyByLeg {
+                if let (otherBuilds, other) = seen[key], Self.differ(otherBuilds, builds) {
                     out.append(
                         diagnostic(
                             context, keyInput.value.valueSpan,
@@ -102,7 +144,7 @@ public struct ActionsCacheKeyNotPerPlatformRule: Rule {
                             help: "Include the matrix value (or `runner.arch` on native runners) in `key` and `restore-keys`, e.g. `key: ${{ runner.os }}-${{ runner.arch }}-buildx-${{ matrix.\(SharedLocation.differingDimensions(other.run, sr.run).first?.key ?? "platform") }}-${{ github.sha }}`."))
                     break
                 }
-                seen[key] = seen[key] ?? (buildKey, sr)
+                seen[key] = seen[key] ?? (builds, sr)
             }
         }
         return out
