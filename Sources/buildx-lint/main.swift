@@ -147,7 +147,7 @@ struct Lint: ParsableCommand {
             var configFile = input.config
             if let path = config {
                 guard let bytes = readWholeFile(path) else {
-                    printErr("buildx-lint: cannot read the configuration file \(path)")
+                    printErr("buildx-lint: cannot read the configuration file \(path) (it must be a readable regular file of at most 16 MiB)")
                     throw ExitCode(2)
                 }
                 configFile = (path, bytes)
@@ -181,7 +181,7 @@ struct Lint: ParsableCommand {
             }
             if let path = baseline {
                 guard let bytes = readWholeFile(path) else {
-                    printErr("buildx-lint: cannot read the baseline file \(path)")
+                    printErr("buildx-lint: cannot read the baseline file \(path) (it must be a readable regular file of at most 16 MiB)")
                     throw ExitCode(2)
                 }
                 let (kept, n) = try Baseline.parse(bytes, path: path).filter(result.diagnostics, texts: result.texts)
@@ -248,18 +248,30 @@ struct Rules: ParsableCommand {
     }
 }
 
-/// Reads a whole file (nil when it cannot be read).
+/// The largest configuration, baseline or hook file read (bytes).
+let maxOwnFileSize = 16 << 20
+
+/// Reads a whole regular file of at most `maxOwnFileSize` bytes; nil when it cannot be opened or read, is not a
+/// regular file (a FIFO would block and a device such as /dev/zero never ends) or is larger.
 func readWholeFile(_ path: String) -> [UInt8]? {
-    guard let f = fopen(path, "rb") else { return nil }
-    defer { fclose(f) }
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is then rejected as not a regular file).
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) <= maxOwnFileSize else { return nil }
     var out: [UInt8] = []
     var buf = [UInt8](repeating: 0, count: 65536)
     while true {
-        let n = fread(&buf, 1, buf.count, f)
-        if n > 0 { out.append(contentsOf: buf[0..<n]) }
-        if n < buf.count { break }
+        let n = read(fd, &buf, buf.count)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return nil
+        }
+        if n == 0 { return out }
+        out.append(contentsOf: buf[0..<n])
+        if out.count > maxOwnFileSize { return nil }
     }
-    return ferror(f) == 0 ? out : nil
 }
 
 /// Writes `content` to `path` through a temporary file in the same folder and a rename, so readers

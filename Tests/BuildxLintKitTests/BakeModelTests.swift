@@ -745,3 +745,34 @@ private func bakeRealFiles(_ ext: String) -> [URL] {
         #expect(d.help?.contains("`scope=${DEPS_ID}-a` for `a`") == true)
     }
 }
+
+/// Hostile bake files end quickly with unknown values, never a trap (cases from an attack on the evaluator).
+@Suite struct BakeHostileValueTests {
+    /// `format("%[N]s")` with a 20-digit index, and `env` or runner variables set to values not known here.
+    @Test func formatIndexAndUnknownEnvironment() throws {
+        let r = try bakeResolve("target \"a\" {\n  cache-to = [format(\"type=gha,scope=%[99999999999999999999]s\", \"x\")]\n}\n", targets: ["a"])
+        let a = try #require(bakeTarget(r, "a"))
+        #expect(bakeValues(a.cacheTo) == [nil], "\(bakeValues(a.cacheTo))")
+        let src = "variable \"CI\" {\n  default = \"false\"\n}\ntarget \"a\" {\n  cache-to = [\"type=gha,scope=${CI}\"]\n}\n"
+        let plain = try #require(bakeTarget(try bakeResolve(src, targets: ["a"]), "a"))
+        let inCI = try #require(bakeTarget(try bakeResolve(src, targets: ["a"], env: ["CI": "true"]), "a"))
+        let unknown = try #require(bakeTarget(try bakeResolve(src, targets: ["a"], env: ["CI": BakeProject.unknownEnvironmentValue]), "a"))
+        #expect(bakeValues(plain.cacheTo) == ["type=gha,scope=false"], "\(bakeValues(plain.cacheTo))")
+        #expect(bakeValues(inCI.cacheTo) == ["type=gha,scope=true"], "\(bakeValues(inCI.cacheTo))")
+        #expect(bakeValues(unknown.cacheTo) == [nil], "\(bakeValues(unknown.cacheTo))")
+    }
+
+    /// Variables that each hold the previous one twice: small in memory, 2^24 leaves written out. The value
+    /// becomes unknown at `HCLValue.maxNodes` instead of `jsonencode` walking every leaf.
+    @Test func sharedValuesDoNotBlowUp() throws {
+        var src = "variable \"v0\" {\n  default = {x = \"a\"}\n}\n"
+        for i in 1...24 { src += "variable \"v\(i)\" {\n  default = {a = v\(i - 1), b = v\(i - 1)}\n}\n" }
+        src += "target \"a\" {\n  cache-to = [\"type=gha,scope=${md5(jsonencode(v24))}\"]\n}\n"
+        let start = ContinuousClock.now
+        let a = try #require(bakeTarget(try bakeResolve(src, targets: ["a"]), "a"))
+        #expect(bakeValues(a.cacheTo) == [nil], "\(bakeValues(a.cacheTo))")
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(HCLValue.list([.string("a"), .list([.null])]).isLarger(than: 2))
+        #expect(!HCLValue.list([.string("a"), .list([.null])]).isLarger(than: 4))
+    }
+}

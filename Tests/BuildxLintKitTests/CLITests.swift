@@ -193,6 +193,14 @@ import Testing
         let v = lint(["--version"], in: repo)
         #expect(v.status == 0)
         #expect(v.out.contains(BuildxLint.version))
+        // A configuration or baseline that is not a regular file (an endless device, a FIFO without a writer)
+        // is refused at once instead of being read forever.
+        let zero = lint(["--config", "/dev/zero"], in: repo)
+        #expect(zero.status == 2 && zero.err.contains("regular file"), "\(zero.err)")
+        #expect(lint(["--baseline", "/dev/zero"], in: repo).status == 2)
+        let fifo = repo.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(lint(["--config", fifo], in: repo).status == 2)
     }
 
     @Test func failOnControlsTheExitStatus() {

@@ -597,6 +597,22 @@ private func evWrites(
         }
     }
 
+    /// Hostile scripts end quickly with an unknown or bounded value, never a trap: 20-digit printf widths and
+    /// precisions, `${v:1:Int.max}`, a `tr` range across the UTF-16 surrogates, a loop doubling a string, and
+    /// `*` patterns on long values (cases from an attack on the interpreter).
+    @Test func hostileScriptsStayBounded() {
+        #expect(evWrites("printf 'P=%99999999999999999999s\\n' a >> $GITHUB_ENV")["P"]?.isUnknown != false)
+        #expect(evWrites("x=$(printf '%.99999999999999999999s' abc)\necho \"P=$x\" >> $GITHUB_ENV")["P"] == .string("abc"))
+        #expect(evWrites("v=abc\necho \"P=${v:1:9223372036854775807}\" >> $GITHUB_ENV")["P"] == .string("bc"))
+        #expect(evWrites("x=$(echo abc | tr 'a-\u{EFFFF}' '-')\necho \"P=$x\" >> $GITHUB_ENV")["P"]?.isUnknown == true)
+        #expect(evWrites("x=$(echo abc | tr 'a-\u{E000}' '-')\necho \"P=$x\" >> $GITHUB_ENV")["P"]?.isUnknown == true)
+        let doubling = "x=ab\nfor i in " + (1...30).map(String.init).joined(separator: " ") + "; do x=\"$x$x\"; done\necho \"P=$x\" >> $GITHUB_ENV"
+        #expect(evWrites(doubling)["P"]?.isUnknown == true)
+        let long = String(repeating: "a", count: 5_000)
+        #expect(evWrites("x=\(long)b\necho \"P=${x##*b}|${x//*b/c}\" >> $GITHUB_ENV")["P"]?.isUnknown == true)
+        #expect(evWrites("x=a/b/c\necho \"P=${x##*/}|${x//*\\//-}\" >> $GITHUB_ENV")["P"] == .string("c|-c"))
+    }
+
     @Test func platformPairDiffersPerLeg() {
         let script = "platform=${{ matrix.platform }}\necho \"PLATFORM_PAIR=${platform//\\//-}\" >> $GITHUB_ENV"
         let a = evWrites(script, matrix: ["platform": .string("linux/amd64")])

@@ -2334,9 +2334,10 @@ extension GitHubEnvWrites {
                         if f[k] == "0" { zeroPad = true }
                         k += 1
                     }
+                    // Widths and precisions stop growing at the evaluated-string bound (no overflow on 20 digits).
                     var width = 0
                     while k < f.count, f[k] >= "0", f[k] <= "9" {
-                        width = width * 10 + Int(f[k].value - 48)
+                        width = min(width * 10 + Int(f[k].value - 48), ExpressionEvaluator.maxStringLength)
                         k += 1
                     }
                     var precision: Int? = nil
@@ -2344,11 +2345,12 @@ extension GitHubEnvWrites {
                         k += 1
                         var p = 0
                         while k < f.count, f[k] >= "0", f[k] <= "9" {
-                            p = p * 10 + Int(f[k].value - 48)
+                            p = min(p * 10 + Int(f[k].value - 48), ExpressionEvaluator.maxStringLength)
                             k += 1
                         }
                         precision = p
                     }
+                    if width >= ExpressionEvaluator.maxStringLength { return placeholder("a printf width over \(ExpressionEvaluator.maxStringLength)") }
                     guard k < f.count else { return placeholder("printf format") }
                     let conv = f[k]
                     k += 1
@@ -2452,8 +2454,9 @@ extension GitHubEnvWrites {
                 if k + 1 < u.count, u[k] == "-" {
                     var j = k + 1
                     let b = one(&j)
-                    guard a.value <= b.value else { return nil }
-                    for v in a.value...b.value { out.append(Unicode.Scalar(v)!) }
+                    guard a.value <= b.value, b.value - a.value <= 0xFFFF else { return nil }
+                    // A range across the UTF-16 surrogates holds no scalars there.
+                    for v in a.value...b.value { if let c = Unicode.Scalar(v) { out.append(c) } }
                     k = j
                     continue
                 }
@@ -2667,12 +2670,17 @@ extension GitHubEnvWrites {
                 case .arrayLiteral: out.append(Segment(text: placeholder("an array"), quoted: true, expansion: true))
                 }
             }
+            // A value past the evaluated-string bound is unknown (a loop doubling `x="$x$x"` stops growing).
+            for i in out.indices where out[i].text.utf8.count > ExpressionEvaluator.maxStringLength {
+                out[i] = Segment(text: placeholder("a value longer than 64 KiB"), quoted: out[i].quoted, expansion: true)
+            }
             return out
         }
 
         /// A word expanded without field splitting or globbing (assignments, redirection targets, `case`).
         func expandString(_ w: ShWord, _ st: inout ShState) -> String {
-            segments(w, &st).map(\.text).joined()
+            let text = segments(w, &st).map(\.text).joined()
+            return text.utf8.count > ExpressionEvaluator.maxStringLength ? placeholder("a value longer than 64 KiB") : text
         }
 
         /// A word expanded into fields: unquoted expansions split on blanks. Globbing (and brace expansion)
@@ -2968,7 +2976,7 @@ extension GitHubEnvWrites {
             var end = n
             if let length {
                 guard let len = int(length) else { return nil }
-                end = len >= 0 ? min(n, off + len) : n + len
+                end = len >= 0 ? off + min(len, n - off) : n + len  // no overflow for ${v:1:9223372036854775807}
                 guard end >= off else { return nil }  // bash: substring expression < 0
             }
             var v = String.UnicodeScalarView()
@@ -3129,9 +3137,17 @@ extension GitHubEnvWrites {
             return p == g.count
         }
 
-        static func removeAffix(_ s: String, _ g: [GlobElement], prefix: Bool, longest: Bool) -> String {
+        /// The longest value a pattern with `*` is matched against: every cut point is tried and each match is
+        /// linear (quadratic; a substitution's every start and end is cubic), so longer values are unknown.
+        static let maxAffixSubject = 4_096
+        static let maxReplaceSubject = 256
+
+        /// `s` without its prefix or suffix matching `g` (`${v#p}`, `${v##p}`, `${v%p}`, `${v%%p}`); nil past
+        /// `maxAffixSubject` with a `*` pattern.
+        static func removeAffix(_ s: String, _ g: [GlobElement], prefix: Bool, longest: Bool) -> String? {
             let u = Array(s.unicodeScalars)
             let n = u.count
+            if n > maxAffixSubject, g.contains(.star) { return nil }
             func str(_ r: Range<Int>) -> String {
                 var v = String.UnicodeScalarView()
                 v.append(contentsOf: u[r])
@@ -3154,9 +3170,12 @@ extension GitHubEnvWrites {
             return s
         }
 
-        static func replace(_ s: String, _ g: [GlobElement], mode: String, with rep: String) -> String {
+        /// `s` with matches of `g` replaced (`${v/p/r}`, `${v//p/r}`, `${v/#p/r}`, `${v/%p/r}`); nil past the
+        /// bounds above with a `*` pattern.
+        static func replace(_ s: String, _ g: [GlobElement], mode: String, with rep: String) -> String? {
             let u = Array(s.unicodeScalars)
             let n = u.count
+            if g.contains(.star), n > (mode == "/#" || mode == "/%" ? maxAffixSubject : maxReplaceSubject) { return nil }
             func str(_ r: Range<Int>) -> String {
                 var v = String.UnicodeScalarView()
                 v.append(contentsOf: u[r])

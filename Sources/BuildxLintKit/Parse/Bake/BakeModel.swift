@@ -827,9 +827,9 @@ final class BakeResolver: HCLGlobalResolver {
         }
         let v: HCLValue
         if let d = variableDecls[name] {
-            v = variableValue(d)
+            v = variableValue(d).bounded
         } else {
-            v = evaluator.evaluate(globalAttrs[name]!.expr)
+            v = evaluator.evaluate(globalAttrs[name]!.expr).bounded
         }
         cache[name] = v
         return v

@@ -217,7 +217,7 @@ final class HCLEvalRun {
         var out: [HCLValue] = []
         out.reserveCapacity(items.count)
         for i in items { out.append(eval(i, L)) }
-        return .list(out)
+        return HCLValue.list(out).bounded
     }
 
     @inline(never)
@@ -233,7 +233,7 @@ final class HCLEvalRun {
             }
             out[key] = eval(item.value, L)
         }
-        return .object(out)
+        return HCLValue.object(out).bounded
     }
 
     @inline(never)
@@ -449,7 +449,7 @@ final class HCLEvalRun {
             guard let last = args.popLast(), case .list(let extra) = last else { return .unknown }
             args += extra
         }
-        if let v = HCLStdlib.call(name, args) { return v }
+        if let v = HCLStdlib.call(name, args) { return v.bounded }
         guard let fn = functions[name] else { return .unknown }
         guard activeCalls.count < HCLEvaluator.maxCallDepth, !activeCalls.contains(name) else { return .unknown }
         guard args.count == fn.params.count || (fn.variadicParam != nil && args.count >= fn.params.count) else { return .unknown }
@@ -458,7 +458,7 @@ final class HCLEvalRun {
         if let vp = fn.variadicParam { scope[vp] = .list(Array(args[fn.params.count...])) }
         activeCalls.append(name)
         defer { activeCalls.removeLast() }
-        return eval(fn.result, scope)
+        return eval(fn.result, scope).bounded
     }
 }
 
@@ -1054,7 +1054,7 @@ enum HCLFormat {
             if i < b.count, b[i] == 0x5B {
                 var n = 0
                 i += 1
-                while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 { n = n * 10 + Int(b[i] - 0x30); i += 1 }
+                while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 { n = n * 10 + Int(b[i] - 0x30); i += 1; if n > 10_000 { return nil } }
                 guard i < b.count, b[i] == 0x5D, n >= 1 else { return nil }
                 i += 1
                 argi = n - 1

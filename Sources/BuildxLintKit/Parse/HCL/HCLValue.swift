@@ -9,6 +9,35 @@
 /// on an unknown operand is unknown, except where the result does not depend on it
 /// (`false && x`, `true || x`, a conditional whose branches agree, `coalesce` after a known value).
 public enum HCLValue: Sendable, Hashable, CustomStringConvertible {
+    /// The most nodes a value may hold when written out: lists and objects share their elements, so a chain of
+    /// variables each holding the previous one twice is small in memory but exponential to walk (`jsonencode`,
+    /// `distinct`, equality). Larger values become `.unknown` where they are made.
+    public static let maxNodes = 100_000
+
+    /// Whether this value, written out, has more than `limit` nodes (stops counting there).
+    public func isLarger(than limit: Int) -> Bool {
+        var count = 0
+        var stack: [HCLValue] = [self]
+        while let v = stack.popLast() {
+            count += 1
+            if count > limit { return true }
+            switch v {
+            case .list(let l): stack.append(contentsOf: l)
+            case .object(let o): stack.append(contentsOf: o.values)
+            default: break
+            }
+        }
+        return false
+    }
+
+    /// This value, or `.unknown` when it is larger than `maxNodes`.
+    var bounded: HCLValue {
+        switch self {
+        case .list, .object: return isLarger(than: Self.maxNodes) ? .unknown : self
+        default: return self
+        }
+    }
+
     /// `null`.
     case null
     /// `true` / `false`.
