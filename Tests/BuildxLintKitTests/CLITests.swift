@@ -201,6 +201,9 @@ import Testing
         let fifo = repo.appendingPathComponent("fifo").path
         #expect(mkfifo(fifo, 0o600) == 0)
         #expect(lint(["--config", fifo], in: repo).status == 2)
+        // Named as a file to lint, the FIFO is skipped with a note (never opened: that would block).
+        let named = lint(["fifo"], in: repo)
+        #expect(named.status == 0 && named.err.contains("fifo is not a regular file"), "\(named.err)")
     }
 
     @Test func failOnControlsTheExitStatus() {

@@ -90,7 +90,10 @@ public enum SourceResolver {
             guard explicit.insert(rp).inserted else { continue }
             if let f = try repo.file(at: rp, mode: mode, maxFileSize: maxFileSize) {
                 files.append(f)
-            } else if mode != .worktree {
+            } else if mode == .worktree {
+                // A FIFO, device or symlink in the work tree is never read: say so, the file was asked for.
+                notes.append("\(rp.display) is not a regular file (symlinks are not followed); skipped")
+            } else {
                 // Not in the index or revision (a new, unstaged file): nothing to lint there, but say so.
                 let place: String
                 switch mode {
