@@ -206,6 +206,21 @@ import Testing
         #expect(named.status == 0 && named.err.contains("fifo is not a regular file"), "\(named.err)")
     }
 
+    /// Run as another user: a named file inside a folder that user cannot open is a BXC000 finding (not "no
+    /// such file", exit 2), and the other named file is still linted.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root to run as another user"))
+    func explicitFileInUnreadableFolderIsAFinding() {
+        let repo = TestSupport.makeRepo([(Self.wf, Self.bad), ("noread/action.yml", Self.bad)])
+        #expect(TestSupport.run("/usr/bin/env", ["chown", "-R", "65534:65534", repo.path]).status == 0)
+        chmod(repo.appendingPathComponent("noread").path, 0)
+        let r = TestSupport.run(
+            "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", TestSupport.executable, "--color", "never", "noread/action.yml", Self.wf],
+            cwd: repo, env: ["HOME": "/tmp"])
+        #expect(r.status == 1, "\(r.err)")
+        #expect(r.out.contains("noread/action.yml:1:1: error[BXC000 parse-error] the file cannot be read (Permission denied)"), "\(r.out)")
+        #expect(r.out.contains("\(Self.wf):12:23: error[BXC001"), "\(r.out)")
+    }
+
     @Test func failOnControlsTheExitStatus() {
         let warnOnly = Self.good.replacingAll("version: v0.21.1", with: "version: latest")
         let repo = TestSupport.makeRepo([(Self.wf, warnOnly)])

@@ -351,8 +351,9 @@ public final class GitRepository {
             }
             if next < 0 {
                 let e = errno
+                // A folder on the way that cannot be opened (permission denied): the file is unreadable (BXC000).
                 if e != ENOENT, e != ENOTDIR, e != ELOOP {
-                    warnings.append("cannot read '\(path.display)': \(FileWalker.errnoMessage(e))")
+                    return SourceFile(path: path, content: .unreadable(reason: FileWalker.errnoMessage(e)))
                 }
                 return nil
             }

@@ -66,7 +66,7 @@ public enum SourceResolver {
             throw SourceError("\(p) is a folder; pass either one folder or a list of files")
         }
         if mode == .worktree {
-            for p in paths where !exists(p) { throw SourceError("\(p): no such file") }
+            for p in paths where isMissing(p) { throw SourceError("\(p): no such file") }
         }
         let repo: GitRepository
         do {
@@ -92,7 +92,7 @@ public enum SourceResolver {
                 files.append(f)
             } else if mode == .worktree {
                 // A FIFO, device or symlink in the work tree is never read: say so, the file was asked for.
-                notes.append("\(rp.display) is not a regular file (symlinks are not followed); skipped")
+                notes.append("\(rp.display) is not a regular file of the work tree (a FIFO, device, symlink or submodule file); skipped")
             } else {
                 // Not in the index or revision (a new, unstaged file): nothing to lint there, but say so.
                 let place: String
@@ -120,6 +120,13 @@ public enum SourceResolver {
     static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Whether nothing is at `path` (a path that cannot be looked at for lack of permission is not missing: it
+    /// becomes a finding that it cannot be read).
+    static func isMissing(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR)
     }
 
     static func exists(_ path: String) -> Bool {
