@@ -190,6 +190,8 @@ import Testing
         #expect(lint(["--format", "xml"], in: repo).status == 2)
         #expect(lint(["--staged", "--rev", "HEAD"], in: repo).status == 2)
         #expect(lint(["--min-buildx-version", "0.14"], in: repo).status == 2)
+        let rev = lint(["--rev", ":/text"], in: repo)
+        #expect(rev.status == 2 && rev.err.contains("not a form of revision libgit2 resolves"), "\(rev.err)")
         let v = lint(["--version"], in: repo)
         #expect(v.status == 0)
         #expect(v.out.contains(BuildxLint.version))

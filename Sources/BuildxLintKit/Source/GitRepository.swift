@@ -454,7 +454,10 @@ public final class GitRepository {
     private func tree(of rev: String) throws -> OpaquePointer {
         var object: OpaquePointer?
         guard git_revparse_single(&object, repo, rev + "^{tree}") == 0, let tree = object else {
-            throw SourceError("cannot resolve revision '\(rev)': \(GitRepository.lastGitError())")
+            // libgit2 gives no reason for forms it does not implement (`:/text`, `@{-1}`).
+            let reason = git_error_last()?.pointee.message.map { String(cString: $0) }
+                ?? "not a form of revision libgit2 resolves (`:/text` and `@{-N}` are not; use a branch, tag or commit)"
+            throw SourceError("cannot resolve revision '\(rev)': \(reason)")
         }
         return tree
     }
