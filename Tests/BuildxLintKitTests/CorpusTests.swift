@@ -104,6 +104,8 @@ import Testing
 
     /// Findings on files INDEX calls clean, with why the INDEX is wrong (it reviewed cache settings only).
     static let indexDisagreements: [String: String] = [
+        "gethomepage__homepage/.github/workflows/docker-publish.yml:122 BXC209":
+            "the `-new` rotation moves the export onto /tmp/.buildx-cache, but no actions/cache or upload step uses that path (the job's only cache step saves .next/cache) and ubuntu-22.04 is a hosted runner: reference BXC209 'nor moved onto the path those steps use'",
         "mission-apprentissage__labonnealternance/.github/workflows/_build.yml:78 BXC308":
             "`install: true` on docker/setup-buildx-action@v4: v4.0.0 removed the input (action.yml@v3.12.0 vs @v4.0.0), so the runner only warns and ignores it",
     ]
