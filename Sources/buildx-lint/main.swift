@@ -143,6 +143,7 @@ struct Lint: ParsableCommand {
             var input = try SourceResolver.resolve(paths: paths, mode: mode, maxFileSize: maxFileSize)
             Trace.mark("source (\(input.files.count) files)")
             for note in input.notes { printErr("buildx-lint: \(note)") }
+            options.githubOwner = input.githubOwner
             // Configuration: --config file, else the one in the linted source, unless --no-config.
             var configFile = input.config
             if let path = config {

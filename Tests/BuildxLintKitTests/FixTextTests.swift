@@ -264,6 +264,23 @@ import Testing
         #expect(action.help?.hasPrefix("Export to a new folder and replace the old one after the build:\ncache-to: type=local,dest=/tmp/c-new,compression=zstd\n- run: |\n    rm -rf /tmp/c\n    mv /tmp/c-new /tmp/c\n") == true, "\(action.help ?? "")")
     }
 
+    /// BXC014 on `github.repository_owner`: silent when the origin remote's owner is lowercase, an error on the
+    /// export when it has capitals, a warning when not known; the help lowercases the variable the ref uses.
+    @Test func registryRefOwnerCase() throws {
+        let workflow = Examples.buildPush("cache-to: type=registry,ref=ghcr.io/${{ github.repository_owner }}/app:cache,mode=max")
+        func lint(owner: String?) -> [Diagnostic] {
+            var options = LintOptions()
+            options.githubOwner = owner
+            return TestSupport.lint([(".github/workflows/ci.yml", workflow)], options: options).diagnostics.filter { $0.ruleID == "BXC014" }
+        }
+        #expect(lint(owner: "jlesage").isEmpty)
+        let known = try #require(lint(owner: "JLesage").first)
+        #expect(known.severity == .error && known.message.contains("holds the owner `JLesage`"), "\(known.message)")
+        let unknown = try #require(lint(owner: nil).first)
+        #expect(unknown.severity == .warning && unknown.message.contains("if the name has any, the export fails the build"), "\(unknown.message)")
+        #expect(unknown.help?.contains("${GITHUB_REPOSITORY_OWNER,,}") == true, "\(unknown.help ?? "")")
+    }
+
     /// Smaller wording cases: flags for a one-line script on one line, no `vN` placeholder for an action
     /// without a release list, a per-leg artifact name from a matrix value without `/`, and bake entries
     /// named "`cache-from` entry of target `app`".

@@ -577,6 +577,22 @@ struct GitSourceTests {
         #expect(repo.warnings.isEmpty)
     }
 
+    /// The owner of a github.com `origin` remote, in the URL forms git accepts; other hosts have none.
+    @Test func githubOwnerOfRemoteURLs() throws {
+        #expect(GitRepository.githubOwner(ofRemoteURL: "https://github.com/JLesage/docker-baseimage-gui.git") == "JLesage")
+        #expect(GitRepository.githubOwner(ofRemoteURL: "https://x-access-token:abc@github.com/org/repo") == "org")
+        #expect(GitRepository.githubOwner(ofRemoteURL: "git@github.com:my-org/repo.git") == "my-org")
+        #expect(GitRepository.githubOwner(ofRemoteURL: "ssh://git@github.com/o/r") == "o")
+        #expect(GitRepository.githubOwner(ofRemoteURL: "https://gitlab.com/o/r") == nil)
+        #expect(GitRepository.githubOwner(ofRemoteURL: "https://github.com.evil.example/o/r") == nil)
+        #expect(GitRepository.githubOwner(ofRemoteURL: "/srv/git/repo.git") == nil)
+        let fx = try Fixture()
+        try fx.makeRepo(files: ["a.yml": "a"])
+        #expect(try GitRepository.discover(from: fx.root).githubOwner() == nil)
+        try fx.git("remote", "add", "origin", "https://github.com/Acme/app.git")
+        #expect(try GitRepository.discover(from: fx.root).githubOwner() == "Acme")
+    }
+
     // MARK: explicit files and paths
 
     @Test func explicitWorktreeFiles() throws {

@@ -9,7 +9,7 @@ public struct RegistryRefUppercaseRule: Rule {
     /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC014", name: "registry-ref-uppercase", severity: .error,
-        summary: "A registry cache ref with uppercase letters in its name, or built from `github.repository` without lowercasing (an error on cache-to; a warning on cache-from, where only the import is lost).",
+        summary: "A registry cache ref with uppercase letters in its name, or built from `github.repository` without lowercasing (an error on cache-to; a warning on cache-from, where only the import is lost, and wherever the owner's name is not known: it is read from the repository's github.com `origin` remote).",
         rationale: """
             Image names must be lowercase ("repository name must be lowercase"): a cache export fails the build and a \
             cache import fails silently. `github.repository` keeps the owner's capitals, and expressions cannot lowercase it.
@@ -31,11 +31,13 @@ public struct RegistryRefUppercaseRule: Rule {
             if be.entry.form == .refList { refs = be.entry.fields }
             else if be.entry.typeFields.count == 1, be.entry.type == "registry", let f = be.entry.field("ref") { refs = [f] }
             else { refs = [] }
-            let severity: Severity = be.direction == .export ? .error : .warning
             let effect = be.direction == .export ? "the export fails the build" : "the import fails silently and the build runs without cache"
             for f in refs {
                 let name = ImageReference.split(f.value).name
+                var severity: Severity = be.direction == .export ? .error : .warning
                 var problem: String? = nil
+                var context_: String? = nil
+                var conditional = false
                 for part in Template.parts(name) {
                     switch part.kind {
                     case .literal(let text):
@@ -51,17 +53,32 @@ public struct RegistryRefUppercaseRule: Rule {
                         }
                     case .expression(_, let e):
                         for path in e?.referencedPaths ?? [] where path.count == 2 && path[0] == "github" && Self.caseKeepingContexts.contains(path[1]) {
-                            problem = "`github.\(path[1])` keeps the owner's capitals (expressions cannot lowercase it)"
+                            let ownerBound = path[1] == "repository" || path[1] == "repository_owner"
+                            if ownerBound, let owner = context.options.githubOwner {
+                                // The repository's own owner is known (its origin remote): only capitals there fail.
+                                guard owner.contains(where: \.isUppercase) else { continue }
+                                problem = "`github.\(path[1])` holds the owner `\(owner)` with its capitals (expressions cannot lowercase it)"
+                            } else {
+                                // Not known here: it fails when the owner's (or the actor's) name has capitals.
+                                problem = "`github.\(path[1])` keeps the capitals of the \(ownerBound ? "owner's" : "user's") name (expressions cannot lowercase it)"
+                                severity = .warning
+                                conditional = true
+                            }
+                            context_ = path[1]
                         }
                     }
                     if problem != nil { break }
                 }
                 guard let problem else { continue }
+                // The variable the runner sets for the context the ref uses.
+                let variable = context_.map { "GITHUB_" + $0.uppercased() } ?? "GITHUB_REPOSITORY"
                 out.append(
                     diagnostic(
                         context, be.located.span(of: f),
-                        "registry cache ref in the \(be.entryLabel)\(be.viaSuffix): \(problem), but image names must be lowercase; \(effect)",
-                        help: "Lowercase the image name used in `ref=`: compute a lowercased slug in a step (`echo \"IMAGE=${GITHUB_REPOSITORY,,}\" >> \"$GITHUB_ENV\"`) or use docker/metadata-action, and use that.",
+                        conditional
+                            ? "registry cache ref in the \(be.entryLabel)\(be.viaSuffix): \(problem), and image names must be lowercase: if the name has any, \(effect)"
+                            : "registry cache ref in the \(be.entryLabel)\(be.viaSuffix): \(problem), but image names must be lowercase; \(effect)",
+                        help: "Lowercase the image name used in `ref=`: compute a lowercased value in a step (`echo \"NAME=${\(variable),,}\" >> \"$GITHUB_ENV\"`) or use docker/metadata-action, and use that.",
                         severity: severity))
             }
         }

@@ -53,7 +53,10 @@ public struct LintOptions: Sendable {
     /// Whether `LintResult.texts` holds every reported file's text (for reporters that print source lines,
     /// and baselines). Off, the texts are released as soon as each file is checked.
     public var keepTexts = true
-    /// Creates the rule (rules hold no state).
+    /// The GitHub owner of the linted repository (from its `origin` remote), when known: what
+    /// `github.repository_owner` is in its own runs (BXC014).
+    public var githubOwner: String? = nil
+    /// Default options.
     public init() {}
 }
 

@@ -140,6 +140,39 @@ public final class GitRepository {
         return common + "/hooks"
     }
 
+    /// The GitHub owner of the repository's `origin` remote (`https://github.com/<owner>/<repo>`,
+    /// `git@github.com:<owner>/<repo>.git`, `ssh://git@github.com/<owner>/…`), as written; nil when there is no
+    /// such remote. A workflow's `github.repository_owner` is this name in the repository's own runs.
+    public func githubOwner() -> String? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, repo) == 0, let config else { return nil }
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        guard git_config_get_string(&value, config, "remote.origin.url") == 0, let value else { return nil }
+        return GitRepository.githubOwner(ofRemoteURL: String(cString: value))
+    }
+
+    /// The owner in a github.com remote URL; nil for any other host or form.
+    static func githubOwner(ofRemoteURL url: String) -> String? {
+        var rest: Substring
+        if let scheme = ["https://", "http://", "ssh://", "git://"].first(where: { url.hasPrefix($0) }) {
+            // `[user@]github.com/<owner>/…` after the scheme.
+            var hostAndPath = url.dropFirst(scheme.count)
+            if let at = hostAndPath.firstIndex(of: "@"), hostAndPath[..<at].allSatisfy({ $0 != "/" }) { hostAndPath = hostAndPath[hostAndPath.index(after: at)...] }
+            guard hostAndPath.hasPrefix("github.com/") else { return nil }
+            rest = hostAndPath.dropFirst("github.com/".count)
+        } else if url.hasPrefix("git@github.com:") {
+            rest = url.dropFirst("git@github.com:".count)
+        } else {
+            return nil
+        }
+        let owner = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        guard !owner.isEmpty, owner.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) }) else {
+            return nil
+        }
+        return owner
+    }
+
     /// Whether HEAD names a branch with no commit yet (fresh `git init`).
     public var headIsUnborn: Bool {
         git_repository_head_unborn(repo) == 1

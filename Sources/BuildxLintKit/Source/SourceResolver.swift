@@ -15,6 +15,8 @@ public struct LintInput: Sendable {
     public let explicit: Set<RepoPath>?
     /// Things to tell the user on stderr (a folder that is not a repository, unreadable files).
     public let notes: [String]
+    /// The GitHub owner of the repository's `origin` remote, when it has one (`GitRepository.githubOwner`).
+    public var githubOwner: String? = nil
 
     init(files: [SourceFile], explicit: Set<RepoPath>?, notes: [String], config: (path: String, bytes: [UInt8])? = nil) {
         self.files = files
@@ -60,7 +62,9 @@ public enum SourceResolver {
             Trace.mark("open repository")
             let files = try repo.files(mode: mode, select: select, maxFileSize: maxFileSize, mayMatch: selection.mayMatch)
             Trace.mark("read files")
-            return LintInput(files: files, explicit: nil, notes: repo.warnings, config: try config(in: repo, mode: mode))
+            var input = LintInput(files: files, explicit: nil, notes: repo.warnings, config: try config(in: repo, mode: mode))
+            input.githubOwner = repo.githubOwner()
+            return input
         }
         for p in paths where isDirectory(p) {
             throw SourceError("\(p) is a folder; pass either one folder or a list of files")
@@ -104,7 +108,9 @@ public enum SourceResolver {
                 continue
             }
         }
-        return LintInput(files: files, explicit: explicit, notes: repo.warnings + notes, config: try config(in: repo, mode: mode))
+        var input = LintInput(files: files, explicit: explicit, notes: repo.warnings + notes, config: try config(in: repo, mode: mode))
+        input.githubOwner = repo.githubOwner()
+        return input
     }
 
     /// The first configuration file present in `mode` (work tree, index or revision).
