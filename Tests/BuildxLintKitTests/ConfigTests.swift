@@ -18,10 +18,28 @@ import Testing
             ("wf-[!0-3].yml", "wf-2.yml", false),
             ("a?c", "abc", true),
             ("a?c", "a/c", false),
+            ("a/**/b/*.yml", "a/b/x.yml", true),
+            ("a/**/b/*.yml", "a/x/y/b/x.yml", true),
+            ("a/**/b/*.yml", "a/x/y/c/x.yml", false),
+            ("**/d/**/e.yml", "d/e.yml", true),
+            ("a*b*c", "axxbyyc", true),
+            ("a*b*c", "axx/byyc", false),
+            ("a/**", "a", false),
         ]
         for (pattern, path, expected) in cases {
             #expect(PathGlob(pattern).matches(RepoPath(path)) == expected, "\(pattern) vs \(path)")
         }
+    }
+
+    /// Thirty `**/` segments against a path sixty folders deep: a backtracking matcher never finished (a
+    /// repository's own configuration could stall every run); this one is linear in the lengths' product.
+    @Test func manyDoubleStarsStayFast() {
+        let pattern = String(repeating: "**/d/", count: 30) + "nomatch.yml"
+        let path = String(repeating: "d/", count: 60) + "x.yml"
+        let start = ContinuousClock.now
+        #expect(!PathGlob(pattern).matches(RepoPath(path)))
+        #expect(PathGlob(String(repeating: "**/d/", count: 30) + "x.yml").matches(RepoPath(path)))
+        #expect(ContinuousClock.now - start < .seconds(2))
     }
 }
 

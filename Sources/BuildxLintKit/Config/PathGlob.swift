@@ -23,57 +23,48 @@ public struct PathGlob: Sendable, Hashable {
 
     /// Wildcard matching with backtracking limited to the two star forms.
     static func match(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
-        var pi = p.startIndex
-        var si = s.startIndex
-        var starP: Int? = nil
-        var starS = 0
-        var starCrossesSlash = false
-        let slash = UInt8(ascii: "/")
-        while si < s.endIndex {
-            if pi < p.endIndex {
-                let c = p[pi]
-                if c == UInt8(ascii: "*") {
-                    var next = pi + 1
-                    var double = false
-                    if next < p.endIndex, p[next] == UInt8(ascii: "*") {
-                        double = true
-                        next += 1
-                        // `**/` also matches zero folders.
-                        if next < p.endIndex, p[next] == slash, (pi == p.startIndex || p[pi - 1] == slash) {
-                            if match(p[(next + 1)...], s[si...]) { return true }
+        // Dynamic programming over (pattern position, path position): `m[i][j]` says whether the pattern from `i`
+        // matches the path from `j`. Linear in both lengths' product whatever the stars (a backtracking matcher
+        // took exponential time on `**/d/**/d/…` against a deep path).
+        let pat = Array(p), str = Array(s)
+        let np = pat.count, ns = str.count
+        let star = UInt8(ascii: "*"), slash = UInt8(ascii: "/")
+        let width = ns + 1
+        var m = [Bool](repeating: false, count: (np + 1) * width)
+        m[np * width + ns] = true
+        var i = np - 1
+        while i >= 0 {
+            let c = pat[i]
+            var j = ns
+            while j >= 0 {
+                var ok = false
+                if c == star {
+                    if i + 1 < np, pat[i + 1] == star {
+                        let next = i + 2
+                        // `**/` at a segment start also matches zero folders.
+                        if next < np, pat[next] == slash, i == 0 || pat[i - 1] == slash, m[(next + 1) * width + j] {
+                            ok = true
+                        } else {
+                            ok = m[next * width + j] || (j < ns && m[i * width + j + 1])
                         }
+                    } else {
+                        ok = m[(i + 1) * width + j] || (j < ns && str[j] != slash && m[i * width + j + 1])
                     }
-                    starP = next
-                    starS = si
-                    starCrossesSlash = double
-                    pi = next
-                    continue
-                }
-                if c == UInt8(ascii: "?") && s[si] != slash {
-                    pi += 1
-                    si += 1
-                    continue
-                }
-                if c == UInt8(ascii: "["), let (ok, end) = matchSet(p, pi, s[si]) {
-                    if ok {
-                        pi = end
-                        si += 1
-                        continue
+                } else if j < ns {
+                    if c == UInt8(ascii: "?") {
+                        ok = str[j] != slash && m[(i + 1) * width + j + 1]
+                    } else if c == UInt8(ascii: "["), let (hit, end) = matchSet(pat[...], i, str[j]) {
+                        ok = hit && m[end * width + j + 1]
+                    } else {
+                        ok = c == str[j] && m[(i + 1) * width + j + 1]
                     }
-                } else if c == s[si] {
-                    pi += 1
-                    si += 1
-                    continue
                 }
+                m[i * width + j] = ok
+                j -= 1
             }
-            // Mismatch: let the last star eat one more byte.
-            guard let sp = starP, starCrossesSlash || s[starS] != slash else { return false }
-            starS += 1
-            si = starS
-            pi = sp
+            i -= 1
         }
-        while pi < p.endIndex, p[pi] == UInt8(ascii: "*") { pi += 1 }
-        return pi == p.endIndex
+        return m[0]
     }
 
     /// `*`-only wildcard matching where `*` also matches `/` (for symbol wildcards in cache identities).
