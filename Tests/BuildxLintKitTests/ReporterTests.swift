@@ -283,6 +283,8 @@ enum ReporterFixtures {
         #expect(GitHubReporter.escapeData("a:b,c%d\re\nf") == "a:b,c%25d%0De%0Af")
         // `%` goes first: an existing `%0A` in the text must not turn into a line break.
         #expect(GitHubReporter.escapeData("%0A") == "%250A")
+        // A terminal escape or bell from a linted value does not reach the Actions log raw.
+        #expect(GitHubReporter.escapeData("a\u{1B}[31mb\u{07}\u{7F}") == "a^[[31mb^G^?")
     }
 
     @Test func levelsAndEmptyInput() {

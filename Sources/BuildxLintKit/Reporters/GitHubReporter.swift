@@ -82,6 +82,9 @@ public enum GitHubReporter {
             case 0x0A: out += Array("%0A".utf8)
             case UInt8(ascii: ":") where property: out += Array("%3A".utf8)
             case UInt8(ascii: ",") where property: out += Array("%2C".utf8)
+            // Other control characters (ESC starting a terminal sequence, BEL, tabs) are shown as `^X`
+            // rather than reaching the Actions log raw.
+            case 0x00..<0x20, 0x7F: out += [UInt8(ascii: "^"), b == 0x7F ? UInt8(ascii: "?") : b + 0x40]
             default: out.append(b)
             }
         }
