@@ -30,6 +30,26 @@ public struct MatrixValueOutsideMatrixRule: Rule {
                 """, lines: [11])
         ],
         nonTriggering: [
+            // `matrix.*` is every value of the leg (an object filter), not a key named `*`.
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    strategy:
+                      matrix:
+                        platform: [linux/amd64, linux/arm64]
+                    steps:
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          platforms: ${{ matrix.platform }}
+                          cache-to: type=gha,mode=max,scope=${{ join(matrix.*, '-') }}
+
+                """),
             RuleExample(
                 """
                 on: push
@@ -67,7 +87,9 @@ public struct MatrixValueOutsideMatrixRule: Rule {
                         if path[0] == "matrix" {
                             if !job.hasMatrix {
                                 problem = "`matrix.\(path[1])` is empty here: job `\(job.job.id)` has no matrix"
-                            } else if job.matrixKnown, !job.matrix.keys.contains(where: { $0.lowercased() == path[1].lowercased() }) {
+                            } else if job.matrixKnown, path[1] != "*",  // `matrix.*` filters every value, not a key `*`
+                                !job.matrix.keys.contains(where: { $0.lowercased() == path[1].lowercased() })
+                            {
                                 problem = "`matrix.\(path[1])` is empty here: the matrix of job `\(job.job.id)` has no `\(path[1])`"
                             }
                         } else if path[0] == "env", ctx.env[path[1]] == nil, ctx.envFallback == .null {
