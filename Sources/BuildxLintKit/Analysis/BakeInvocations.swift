@@ -20,15 +20,11 @@ public enum BakeInvocations {
     /// default environment variables): `CI` and `GITHUB_ACTIONS` are `true`; the others vary by run or runner.
     static let runnerEnvironment: [String: String] = {
         var env: [String: String] = ["CI": "true", "GITHUB_ACTIONS": "true"]
-        let varying = [
-            "GITHUB_ACTION", "GITHUB_ACTION_PATH", "GITHUB_ACTION_REPOSITORY", "GITHUB_ACTOR", "GITHUB_ACTOR_ID",
-            "GITHUB_API_URL", "GITHUB_BASE_REF", "GITHUB_ENV", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_GRAPHQL_URL",
-            "GITHUB_HEAD_REF", "GITHUB_JOB", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_REF", "GITHUB_REF_NAME",
-            "GITHUB_REF_PROTECTED", "GITHUB_REF_TYPE", "GITHUB_REPOSITORY", "GITHUB_REPOSITORY_ID", "GITHUB_REPOSITORY_OWNER",
-            "GITHUB_REPOSITORY_OWNER_ID", "GITHUB_RETENTION_DAYS", "GITHUB_RUN_ATTEMPT", "GITHUB_RUN_ID", "GITHUB_RUN_NUMBER",
-            "GITHUB_SERVER_URL", "GITHUB_SHA", "GITHUB_STEP_SUMMARY", "GITHUB_TRIGGERING_ACTOR", "GITHUB_WORKFLOW",
-            "GITHUB_WORKFLOW_REF", "GITHUB_WORKFLOW_SHA", "GITHUB_WORKSPACE", "RUNNER_ARCH", "RUNNER_DEBUG",
-            "RUNNER_ENVIRONMENT", "RUNNER_NAME", "RUNNER_OS", "RUNNER_TEMP", "RUNNER_TOOL_CACHE",
+        // Those that mirror the github and runner contexts (the shell interpreter's table), and the files and
+        // names the runner hands each step.
+        let varying = Array(GitHubEnvWrites.ShellInterpreter.runnerVariables.keys) + [
+            "GITHUB_ACTION", "GITHUB_ACTION_PATH", "GITHUB_ACTION_REPOSITORY", "GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH",
+            "GITHUB_RETENTION_DAYS", "GITHUB_STEP_SUMMARY",
         ]
         for name in varying { env[name] = BakeProject.unknownEnvironmentValue }
         return env
@@ -196,9 +192,7 @@ extension BakeInvocations {
             }
         }
         // Targets that build exactly the same thing may share a cache harmlessly.
-        let identity = Dictionary(targets.map { t in
-            (t.name, "\(t.context ?? "")|\(t.dockerfile ?? "")|\(t.target ?? "")|\(String(describing: t.platforms))|\(t.args.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "")" })")
-        }, uniquingKeysWith: { a, _ in a })
+        let identity = Dictionary(targets.map { t in (t.name, t.buildIdentity + "|" + String(describing: t.platforms)) }, uniquingKeysWith: { a, _ in a })
         return order.compactMap { loc in
             let writers = byLocation[loc]!
             guard Set(writers.map(\.0)).count > 1, Set(writers.map { identity[$0.0] ?? $0.0 }).count > 1 else { return nil }
@@ -292,36 +286,24 @@ extension BakeInvocations {
         return out
     }
 
-    /// Whether every `${{` in `item` is closed within it (the raw list was not split inside an expression).
+    /// Whether every `${{` in `item` is closed within it (the raw list was not split inside an expression):
+    /// `Template.parts` keeps an unterminated one as literal text.
     static func closesItsExpressions(_ item: String) -> Bool {
-        let b = Array(item.utf8)
-        var open = 0
-        var i = 0
-        while i + 1 < b.count {
-            if b[i] == UInt8(ascii: "$"), i + 2 < b.count, b[i + 1] == UInt8(ascii: "{"), b[i + 2] == UInt8(ascii: "{") {
-                open += 1
-                i += 3
-            } else if b[i] == UInt8(ascii: "}"), b[i + 1] == UInt8(ascii: "}"), open > 0 {
-                open -= 1
-                i += 2
-            } else {
-                i += 1
-            }
+        !Template.parts(item).contains { part in
+            if case .literal(let text) = part.kind { return text.hasSubstring("${{") }
+            return false
         }
-        return open == 0
     }
 
     /// Whether a `files:` item is the bake file of one of `job`'s docker/metadata-action steps
     /// (`${{ steps.meta.outputs.bake-file }}`, `-tags`, `-labels`, `-annotations`).
     static func isMetadataBakeFile(_ item: String, job: Job) -> Bool {
-        var t = item.trimmingSpaces
-        guard t.hasPrefix("${{"), t.hasSuffix("}}") else { return false }
-        t = String(t.dropFirst(3).dropLast(2)).trimmingSpaces
-        let parts = t.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 4, parts[0] == "steps", parts[2] == "outputs",
-            ["bake-file", "bake-file-tags", "bake-file-labels", "bake-file-annotations"].contains(parts[3])
+        let parts = Template.parts(item.trimmingSpaces)
+        guard parts.count == 1, case .expression(_, let e?) = parts[0].kind, let path = e.propertyPath, path.count == 4,
+            path[0] == "steps", path[2] == "outputs",
+            ["bake-file", "bake-file-tags", "bake-file-labels", "bake-file-annotations"].contains(path[3])
         else { return false }
-        return job.steps.contains { $0.id == parts[1] && $0.uses?.isAction(KnownAction.metadata) == true }
+        return job.steps.contains { $0.id == path[1] && $0.uses?.isAction(KnownAction.metadata) == true }
     }
 
     /// The bake files that load together when checked on their own: a file named as buildx's default files

@@ -127,7 +127,7 @@ public struct ActionsCacheKeyNotPerPlatformRule: Rule {
                 let related = builds.filter { b in
                     (b.imports + b.exports).contains { ev in
                         (ev.locations ?? []).contains { loc in
-                            loc.backend == "local" && paths.contains { p in CachePath.isWithin(loc.identity, p) || CachePath.isWithin(p, loc.identity) }
+                            loc.backend == "local" && paths.contains { CachePath.overlap(loc.identity, $0) }
                         }
                     }
                 }

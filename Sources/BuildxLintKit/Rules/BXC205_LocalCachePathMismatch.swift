@@ -138,7 +138,7 @@ public struct LocalCachePathMismatchRule: Rule {
                     let uploads = later.filter { TransportAction.of($0.step) == .upload && Self.mayCarryCache($0, dest) }
                     guard !uploads.isEmpty else { continue }
                     let covered = (later + savedAtEnd).contains { sr in
-                        LocalCacheFlow.persistedPaths(sr).contains { CachePath.isWithin(dest, $0) || CachePath.isWithin($0, dest) }
+                        LocalCacheFlow.persistedPaths(sr).contains { CachePath.overlap(dest, $0) }
                             || (sr.order > run.stepRun.order && LocalCacheFlow.scriptMentions(sr, dest))
                     } || LocalCacheFlow.scriptMentionsAfterCommand(run.build, dest)
                     guard !covered else { continue }

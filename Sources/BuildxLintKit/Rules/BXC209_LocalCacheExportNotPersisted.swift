@@ -85,9 +85,6 @@ public struct LocalCacheExportNotPersistedRule: Rule {
                 """),
         ])
 
-    /// Whether one folder is the other or holds it.
-    static func related(_ a: String, _ b: String) -> Bool { CachePath.isWithin(a, b) || CachePath.isWithin(b, a) }
-
     /// Whether `runsOn` (a job's evaluated `runs-on`) is one GitHub-hosted runner label (`ubuntu-24.04`,
     /// `windows-latest`, `macos-14`), whose disk is new for every job.
     static func isGitHubHosted(_ runsOn: String?) -> Bool {
@@ -109,12 +106,12 @@ public struct LocalCacheExportNotPersistedRule: Rule {
                     let keptInPlace = steps.contains { sr in
                         (TransportAction.of(sr.step) == .cache && LocalCacheFlow.persistedPaths(sr).contains { CachePath.isWithin(dest, $0) })
                             || (sr.order > run.stepRun.order
-                                && LocalCacheFlow.persistedPaths(sr).contains { CachePath.isWithin(dest, $0) || CachePath.isWithin($0, dest) })
+                                && LocalCacheFlow.persistedPaths(sr).contains { CachePath.overlap(dest, $0) })
                     }
                     // Read by a later build of the job (a second build imports what the first exported).
                     let readLater = context.repository.buildRuns(of: run.stepRun.run).contains { b in
                         b.stepRun.order > run.stepRun.order
-                            && b.imports.contains { ($0.locations ?? []).contains { $0.backend == "local" && Self.related($0.identity, dest) } }
+                            && b.imports.contains { ($0.locations ?? []).contains { $0.backend == "local" && CachePath.overlap($0.identity, dest) } }
                     }
                     // Moved by a script (`mv new old`, after the build command or in a later step): on a hosted
                     // runner only worth it when the folder it goes to (the import folder) is cached or uploaded;
@@ -125,7 +122,7 @@ public struct LocalCacheExportNotPersistedRule: Rule {
                     let targetKept = steps.contains { sr in
                         let action = TransportAction.of(sr.step)
                         guard action == .cache || (action == .upload && sr.order > run.stepRun.order) else { return false }
-                        return LocalCacheFlow.persistedPaths(sr).contains { p in sources.contains { Self.related($0, p) } }
+                        return LocalCacheFlow.persistedPaths(sr).contains { p in sources.contains { CachePath.overlap($0, p) } }
                     }
                     let persisted = keptInPlace || readLater || (moved && (targetKept || !Self.isGitHubHosted(run.stepRun.run.runsOn)))
                     // A step that is not a plain action (a local action, an unevaluated script) may keep it.

@@ -56,7 +56,7 @@ public struct LocalCacheUnboundedGrowthRule: Rule {
             switch action {
             case .cache, .upload, .download:
                 let paths = sr.input("path").map(CachePath.lines) ?? []
-                return paths.contains { CachePath.isWithin(folder, $0) || CachePath.isWithin($0, folder) }
+                return paths.contains { CachePath.overlap(folder, $0) }
             }
         }
     }

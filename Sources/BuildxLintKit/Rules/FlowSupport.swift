@@ -70,6 +70,9 @@ enum CachePath {
         return p
     }
 
+    /// Whether one folder is the other or inside it (either way round).
+    static func overlap(_ a: String, _ b: String) -> Bool { isWithin(a, b) || isWithin(b, a) }
+
     /// Whether `inner` is `outer` or inside it.
     static func isWithin(_ inner: String, _ outer: String) -> Bool {
         let i = normalized(inner), o = normalized(outer)

@@ -135,11 +135,6 @@ public enum SourceResolver {
         return lstat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR)
     }
 
-    static func exists(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0
-    }
-
     static func parentFolder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let parent = String(path[..<slash])

@@ -32,6 +32,16 @@ public struct RepositoryFacts: Sendable {
         /// For a target of a bake invocation (`bakeTargetWriters`), its name.
         public let bakeTarget: String?
 
+        /// The record of build run `run` (its step, job run and conditions) building `image`.
+        convenience init(_ run: BuildRun, image: String, imageKnown: Bool, platforms: String?, refs: Set<String>?, bakeTarget: String? = nil) {
+            let job = run.stepRun.run
+            self.init(
+                path: run.file.path, stepOffset: run.build.step.node.span.start.offset, line: run.build.step.node.span.start.line,
+                jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition,
+                image: image, imageKnown: imageKnown, platforms: platforms, rootPath: job.rootPath,
+                jobCondition: Conditions.expression(job.job.ifNode), refs: refs, bakeTarget: bakeTarget)
+        }
+
         init(
             path: RepoPath, stepOffset: Int, line: Int, jobKey: JobKey, legIndex: Int, stepKey: StepKey, condition: Expr?,
             image: String, imageKnown: Bool, platforms: String?, rootPath: RepoPath, jobCondition: Expr?, refs: Set<String>?,
@@ -269,18 +279,18 @@ public struct RepositoryFacts: Sendable {
             if let v = run.stepRun.input(n) { image += v }
             image += "\u{1}"
         }
-        let job = run.stepRun.run
         var platforms: String? = nil
         if let list = run.platforms, !list.isEmpty, !list.contains(where: { $0.isEmpty || ExprValue.hasMarker($0) }) {
-            platforms = list.count == 1 ? list[0].lowercased() : Set(list.map { $0.lowercased() }).sorted().joined(separator: ",")
+            platforms = platformKey(list)
         } else if run.platforms == nil {
             platforms = nativePlatform(run)
         }
-        return GHAWriter(
-            path: run.file.path, stepOffset: run.build.step.node.span.start.offset, line: run.build.step.node.span.start.line,
-            jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition, image: image,
-            imageKnown: run.buildKey != nil, platforms: platforms, rootPath: job.rootPath, jobCondition: Conditions.expression(job.job.ifNode),
-            refs: refs)
+        return GHAWriter(run, image: image, imageKnown: run.buildKey != nil, platforms: platforms, refs: refs)
+    }
+
+    /// Platforms as a writer record keeps them: lowercased, without repeats, sorted, comma-joined.
+    static func platformKey(_ list: [String]) -> String {
+        list.count == 1 ? list[0].lowercased() : Set(list.map { $0.lowercased() }).sorted().joined(separator: ",")
     }
 
     /// The gha writer records of a bake invocation's targets, for each gha location a target exports to through
@@ -290,23 +300,15 @@ public struct RepositoryFacts: Sendable {
     public static func bakeTargetWriters(_ inv: BakeInvocation, refs: Set<String>?) -> [(location: CacheLocation, writer: GHAWriter)] {
         guard let resolution = inv.resolution else { return [] }
         let run = inv.run
-        let job = run.stepRun.run
         let workflowPath = run.file.path.display
         var out: [(location: CacheLocation, writer: GHAWriter)] = []
         for t in resolution.targets where t.nameKnown {
             let locations = t.cacheTo.filter { $0.file != workflowPath }.flatMap { BakeInvocations.locations($0, direction: .export) ?? [] }
                 .filter { $0.backend == "gha" && !ExprValue.hasMarker($0.identity) }
             guard !locations.isEmpty else { continue }
-            let stageKnown = t.attributes["target"]?.isFullyKnown ?? true
-            let argsKnown = (t.attributes["args"]?.isFullyKnown ?? true) && !t.args.values.contains(nil)
-            let image = "bake\u{1}\(t.context ?? "")\u{1}\(t.dockerfile ?? "")\u{1}\(t.target ?? "")\u{1}"
-                + t.args.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "")" }.joined(separator: "\u{1}")
-            let platforms = t.platforms.flatMap { $0.isEmpty ? nil : Set($0.map { $0.lowercased() }).sorted().joined(separator: ",") }
+            let platforms = t.platforms.flatMap { $0.isEmpty ? nil : platformKey($0) }
             let w = GHAWriter(
-                path: run.file.path, stepOffset: run.build.step.node.span.start.offset, line: run.build.step.node.span.start.line,
-                jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition,
-                image: image, imageKnown: t.context != nil && t.dockerfile != nil && stageKnown && argsKnown, platforms: platforms,
-                rootPath: job.rootPath, jobCondition: Conditions.expression(job.job.ifNode), refs: refs, bakeTarget: t.name)
+                run, image: "bake\u{1}" + t.buildIdentity, imageKnown: t.buildKnown, platforms: platforms, refs: refs, bakeTarget: t.name)
             for l in Set(locations).sorted(by: { $0.identity < $1.identity }) { out.append((l, w)) }
         }
         return out

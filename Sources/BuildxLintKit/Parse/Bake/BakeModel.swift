@@ -642,6 +642,18 @@ public struct ResolvedBakeTarget: Sendable {
     public let ancestors: [String]
     /// Every resolved attribute by name.
     public let attributes: [String: BakeResolvedAttr]
+
+    /// What the target builds, as one comparable string: context, Dockerfile, stage and build args (an unknown
+    /// part empty; see `buildKnown`).
+    public var buildIdentity: String {
+        "\(context ?? "")|\(dockerfile ?? "")|\(target ?? "")|" + args.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "")" }.joined(separator: "\u{1}")
+    }
+
+    /// Whether every part of `buildIdentity` is known.
+    public var buildKnown: Bool {
+        context != nil && dockerfile != nil && (attributes["target"]?.isFullyKnown ?? true)
+            && (attributes["args"]?.isFullyKnown ?? true) && !args.values.contains(nil)
+    }
 }
 
 /// The full result of a resolution.
