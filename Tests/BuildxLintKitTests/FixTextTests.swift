@@ -477,7 +477,8 @@ extension PastedHelpTests {
 extension PastedHelpTests {
     /// A scope part a script computes (`CACHE_TAG="${REF//[\/_=]/-}"` written to $GITHUB_ENV) is shown as
     /// written, `${{ env.CACHE_TAG }}`, never as an internal name; the two calls of the reusable workflow differ
-    /// by stage, not only by platform, so BXC109's platform message does not apply (firezone/firezone).
+    /// by stage, not only by platform, so BXC109 reports them as different builds, not as platforms
+    /// (firezone/firezone).
     @Test func scriptComputedScopeIsShownAsWritten() throws {
         let callee = """
             on:
@@ -510,11 +511,14 @@ extension PastedHelpTests {
             """
         let caller = "on: push\njobs:\n  debug:\n    uses: ./.github/workflows/_build.yml\n    with:\n      stage: debug\n  release:\n    uses: ./.github/workflows/_build.yml\n    with:\n      stage: release\n"
         let found = TestSupport.lint([(".github/workflows/_build.yml", callee), (".github/workflows/cd.yml", caller)]).diagnostics
-        #expect(found.map(\.ruleID) == ["BXC101"], "\(found.map { "\($0.ruleID) \($0.message)" })")
+        #expect(found.map(\.ruleID) == ["BXC101", "BXC109"], "\(found.map { "\($0.ruleID) \($0.message)" })")
         let d = try #require(found.first)
         #expect(d.message.contains("both write gha scope `app:${{ env.CACHE_TAG }}`"), "\(d.message)")
         #expect(d.help?.contains("e.g. `scope=app:${{ env.CACHE_TAG }}-${{ env.PLATFORM_PAIR }}`") == true, "\(d.help ?? "")")
-        for text in [d.message, d.help ?? ""] { #expect(!text.contains("sh-param") && !text.contains("\u{27E8}")) }
+        let calls = try #require(found.last)
+        #expect(calls.message.contains("written by this build in every call of its reusable workflow, and the calls build different things"), "\(calls.message)")
+        #expect(calls.help?.contains("`scope=<image>-app:${{ env.CACHE_TAG }}`") == true, "\(calls.help ?? "")")
+        for text in [d.message, d.help ?? "", calls.message, calls.help ?? ""] { #expect(!text.contains("sh-param") && !text.contains("\u{27E8}")) }
     }
 }
 

@@ -67,7 +67,9 @@ func selectionKinds(_ path: String, _ kind: FileKind?) {
 /// The ASCII fast paths of the character tests agree with `Character`'s properties.
 @Test func characterTestsMatchCharacterProperties() {
     let samples = ["", " a", "a ", "\ta", "a\r\n", "\u{0B}x", "x\u{0C}", "abc", "ABC", "aBc", "é ", " é", "\u{85}x", "x\u{A0}",
-        "\u{2003}y", "y\u{2003}", "É", "émile", "ÀB", "a\u{301}", " \u{301}", "\r\n", "Ǆ", "ß"]
+        "\u{2003}y", "y\u{2003}", "É", "émile", "ÀB", "a\u{301}", " \u{301}", "\r\n", "Ǆ", "ß",
+        // A mark after the first byte, or a prepended character before the last, joins it into one character.
+        " \u{301}bc", "ab \u{301}", "a\u{600} ", "\u{600} x", "x\u{200D} ", " x\u{301}", "\r\na", "a\r\n "]
     for s in samples {
         #expect(s.startsWithWhitespace == (s.first?.isWhitespace == true), "\(s.debugDescription)")
         #expect(s.endsWithWhitespace == (s.last?.isWhitespace == true), "\(s.debugDescription)")

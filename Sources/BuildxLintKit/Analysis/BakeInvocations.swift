@@ -87,7 +87,8 @@ public enum BakeInvocations {
             if let list = run.build.lists.first {
                 for (item, offsets) in list.items {
                     let span = LocatedEntry(entry: CacheEntry(""), sourceOffsets: offsets, text: run.file.text).span
-                    guard let value = sr.evaluate(item.text), let o = BakeSetOverride(line: value, span: span, file: wfPath) else { continue }
+                    // A step output is one value for all targets the override applies to.
+                    guard let value = sr.evaluateForOneStep(item.text), let o = BakeSetOverride(line: value, span: span, file: wfPath) else { continue }
                     overrides.append(o)
                 }
             }
@@ -100,7 +101,7 @@ public enum BakeInvocations {
                     if v.hasExpansion { filesKnown = false } else if let s = sr.evaluate(v.text) { fileNames.append(s) } else { filesKnown = false }
                 case "set":
                     let span = run.file.text.span(of: v.range, through: offsets)
-                    if !v.hasExpansion, let s = sr.evaluate(v.text), let o = BakeSetOverride(line: s, span: span, file: wfPath) { overrides.append(o) }
+                    if !v.hasExpansion, let s = sr.evaluateForOneStep(v.text), let o = BakeSetOverride(line: s, span: span, file: wfPath) { overrides.append(o) }
                 default:
                     break
                 }

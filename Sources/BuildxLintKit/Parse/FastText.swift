@@ -82,10 +82,11 @@ func allASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
 
 extension StringProtocol {
     /// Whether the first character is whitespace (`Character.isWhitespace`), without grapheme breaking when
-    /// the string is ASCII.
+    /// the first two bytes are ASCII: an ASCII byte followed by another forms a character of its own (CR LF
+    /// is one character, and whitespace either way).
     var startsWithWhitespace: Bool {
         guard let b = utf8.first else { return false }
-        if b < 0x80, utf8.allSatisfy({ $0 < 0x80 }) { return isASCIIWhitespace(b) }
+        if b < 0x80, (utf8.dropFirst().first ?? 0) < 0x80 { return isASCIIWhitespace(b) }
         return first?.isWhitespace == true
     }
 
@@ -112,10 +113,11 @@ where C.Element == UInt8, C.Index == Int {
 }
 
 extension StringProtocol where UTF8View: BidirectionalCollection {
-    /// Whether the last character is whitespace (`Character.isWhitespace`), as `startsWithWhitespace`.
+    /// Whether the last character is whitespace (`Character.isWhitespace`), as `startsWithWhitespace`: an
+    /// ASCII byte after another ASCII byte is a character of its own (only non-ASCII marks join it).
     var endsWithWhitespace: Bool {
         guard let b = utf8.last else { return false }
-        if b < 0x80, utf8.allSatisfy({ $0 < 0x80 }) { return isASCIIWhitespace(b) }
+        if b < 0x80, (utf8.dropLast().last ?? 0) < 0x80 { return isASCIIWhitespace(b) }
         return last?.isWhitespace == true
     }
 }

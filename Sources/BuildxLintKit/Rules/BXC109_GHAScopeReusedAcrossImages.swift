@@ -10,7 +10,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
     public let description = RuleDescription(
         id: "BXC109", name: "gha-scope-reused-across-images", severity: .warning,
         summary: "The same gha scope (including the default `buildkit`) exported by different builds anywhere in the repository's workflows.",
-        rationale: "Builds of different images (or Dockerfiles, targets), or of one image for different platforms (a multi-platform build split over jobs or over calls of a reusable workflow, each stating its platforms), that export to one scope overwrite each other's cache index on every run, so each keeps missing. Legs of one matrix job are BXC101's.",
+        rationale: "Builds of different images (or Dockerfiles, targets), or of one image for different platforms (a multi-platform build split over jobs or over calls of a reusable workflow, each stating its platforms), that export to one scope overwrite each other's cache index on every run, so each keeps missing. This includes calls of one reusable workflow that build different things, and several `docker buildx build` commands of one `run:` script (when the Actions runtime is exposed to it; otherwise buildx drops their gha entries: BXC501). Legs of one matrix job are BXC101's.",
         sources: ["docs cache/backends/gha.md (Scope)"],
         triggering: [
             RuleExample(
@@ -305,6 +305,10 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
 
     /// The message of a finding against another image's build, naming where that build is written.
     static func differentBuildMessage(_ first: RepositoryFacts.GHAWriter, _ me: RepositoryFacts.GHAWriter, _ loc: CacheLocation, _ suffix: String) -> String {
+        if (first.path, first.stepOffset) == (me.path, me.stepOffset) {
+            // One step of a reusable workflow, in calls that build different things (`suffix` names this call).
+            return "\(loc) is written by this build in every call of its reusable workflow, and the calls build different things\(suffix); each call's export replaces the other's cache index on every run"
+        }
         let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
         return "\(loc) is also written by a different build at \(where_)\(suffix); the two overwrite each other's cache index on every run"
     }
@@ -422,7 +426,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
             {
                 return .platforms(first: first, mine: mine, theirs: theirs)
             }
-            if first.imageKnown, me.imageKnown, differentImages(first, me), collide(first, me, jobBound: jobBound, sameStepAllowed: false) {
+            if first.imageKnown, me.imageKnown, differentImages(first, me), collide(first, me, jobBound: jobBound, sameStepAllowed: true) {
                 return .image(first: first)
             }
         }

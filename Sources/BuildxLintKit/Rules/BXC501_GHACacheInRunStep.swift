@@ -68,7 +68,7 @@ public struct GHACacheInRunStepRule: Rule {
     }
 
     /// The action that exports the runtime token and cache URL to later steps.
-    static let runtimeAction = "crazy-max/ghaction-github-runtime"
+    static let runtimeAction = FlowWalker.runtimeAction
 
     /// Whether a job of the repository that uses the composite action holding `step` runs `runtimeAction` before
     /// it (directly, or earlier in the same action).
@@ -121,9 +121,7 @@ public struct GHACacheInRunStepRule: Rule {
     static let bakeHelp = "Add `- uses: crazy-max/ghaction-github-runtime@v3` before this step, or build with docker/bake-action."
 
     /// Explicit credentials (`token=` with `url=` or `url_v2=`) make a gha entry work anywhere.
-    static func hasCredentials(_ e: CacheEntry) -> Bool {
-        e.attribute("token") != nil && (e.attribute("url") != nil || e.attribute("url_v2") != nil)
-    }
+    static func hasCredentials(_ e: CacheEntry) -> Bool { e.ghaHasCredentials }
 
     /// Whether a resolved bake cache entry is `type=gha` without explicit credentials.
     static func isGHAWithoutCredentials(_ item: BakeCacheItem) -> Bool {

@@ -18,9 +18,16 @@ extension Array {
     }
 }
 
+/// One build of one step in one job run: a `run:` step may hold several build commands, which are different
+/// builds, not legs of one.
+struct BuildLegKey: Hashable {
+    let step: StepKey
+    let build: ObjectIdentifier
+}
+
 extension Array where Element == BuildRun {
-    /// Build runs grouped by step and job run (so each group holds one step's legs), in source order.
-    func groupedByStep() -> [[BuildRun]] { grouped { $0.stepRun.stepKey } }
+    /// Build runs grouped by build, step and job run (so each group holds one build's legs), in source order.
+    func groupedByStep() -> [[BuildRun]] { grouped { BuildLegKey(step: $0.stepRun.stepKey, build: ObjectIdentifier($0.build)) } }
 }
 
 extension Array where Element == StepRun {

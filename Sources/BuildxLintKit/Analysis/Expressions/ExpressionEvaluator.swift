@@ -30,6 +30,9 @@ public struct EvalContext: Sendable {
     public var strategy: [String: ExprValue]?
     /// The job's id, the value of `github.job`; nil: the symbol `github.job`.
     public var jobID: String?
+    /// Whether `steps.*` are symbols (one value for everything one step does in one leg, such as the
+    /// targets a bake override applies to) instead of unknown (they may differ between legs and jobs).
+    public var stepsAreSymbols = false
 
     /// Creates a context. Every parameter defaults to "not known here" (see the properties).
     public init(
@@ -451,7 +454,7 @@ struct ExprEvaluation {
         case "secrets": return .symbol("secrets")
         case "vars": return ctx.vars.map { .object($0) } ?? .symbol("vars")
         case "needs": return ctx.needs.map { .object($0) } ?? .symbol("needs")
-        case "steps": return .unknown("steps context")
+        case "steps": return ctx.stepsAreSymbols ? .symbol("steps") : .unknown("steps context")
         case "job": return .unknown("job context")
         case "jobs": return .unknown("jobs context")
         default: return .unknown("unknown context `\(id)`")
@@ -474,7 +477,9 @@ struct ExprEvaluation {
             if let s = ctx.strategy { return ExprValue.object(s).member(key) }
             if key.lowercased() == "job-index" { return .unknown("strategy.job-index differs per leg") }
             return ExprValue.symbolMember("strategy", key)
-        case "steps": return .unknown("steps.\(key): a step's outputs and results are not known here")
+        case "steps":
+            if ctx.stepsAreSymbols { return ExprValue.symbolMember("steps", key) }
+            return .unknown("steps.\(key): a step's outputs and results are not known here")
         case "job": return .unknown("job.\(key) is not known here")
         default: return contextValue(id).member(key)
         }

@@ -142,6 +142,16 @@ public final class StepRun: Sendable {
         return ExpressionEvaluator.evaluate(template: text, context).templateText
     }
 
+    /// `evaluate(text)`, with earlier steps' outputs as symbols when that alone leaves it unknown: for
+    /// values that go unchanged to everything this step does (a bake override for all of its targets).
+    public func evaluateForOneStep(_ text: String) -> String? {
+        if let v = evaluate(text) { return v }
+        guard text.hasSubstring("steps.") else { return nil }
+        var ctx = context
+        ctx.stepsAreSymbols = true
+        return ExpressionEvaluator.evaluate(template: text, ctx).templateText
+    }
+
     /// The evaluated value of the input `name`, nil when absent or unknown.
     public func input(_ name: String) -> String? {
         guard let v = step.input(name)?.value.scalar else { return nil }
@@ -231,6 +241,9 @@ public final class BuildRun: Sendable {
     public let partialKey: [String]?
     /// Evaluated platforms (nil when not given or unknown).
     public let platforms: [String]?
+    /// False for a `run:` step's build that nothing exposed the Actions runtime to: buildx drops its gha
+    /// entries that carry no credentials of their own (BXC501), so they have no locations.
+    public let hasRuntime: Bool
 
     /// A part of `partialKey` that is not known here.
     public static let unknownPart = "\u{0}?"
@@ -249,8 +262,9 @@ public final class BuildRun: Sendable {
 
     init(
         stepRun: StepRun, build: BuildStep, imports: [EvaluatedCacheEntry], exports: [EvaluatedCacheEntry], buildKey: String?,
-        partialKey: [String]?, platforms: [String]?
+        partialKey: [String]?, platforms: [String]?, hasRuntime: Bool = true
     ) {
+        self.hasRuntime = hasRuntime
         self.stepRun = stepRun
         self.build = build
         self.imports = imports
@@ -386,6 +400,8 @@ struct FlowWalker {
     /// Per workflow walked: its `needs:` graph, and its build steps by step.
     var needsGraphs: [RepoPath: NeedsGraph] = [:]
     var buildsByStep: [RepoPath: [ObjectIdentifier: [BuildStep]]] = [:]
+    /// Job runs in which a step has exposed the Actions runtime to later shell steps (`runtimeAction`).
+    var runtimeExposed = Set<ObjectIdentifier>()
 
     init(files: [RepoPath: FileAnalysis]) { self.files = files }
 
@@ -548,7 +564,14 @@ struct FlowWalker {
             let sr = StepRun(run: run, file: file, step: step, context: stepCtx, order: order, via: via, mayRun: mayRun, condition: condition)
             order += 1
             stepRuns.append(sr)
-            for build in builds(of: step, in: file) { buildRuns.append(Self.buildRun(sr, build)) }
+            if mayRun, step.uses?.repository == Self.runtimeAction { runtimeExposed.insert(ObjectIdentifier(run)) }
+            for build in builds(of: step, in: file) {
+                // A `run:` step's build gets the gha cache service only when an earlier step exposed the runtime
+                // or the step's env passes its token; otherwise buildx drops the gha entries (BXC501).
+                let hasRuntime = !build.isCommandLine || runtimeExposed.contains(ObjectIdentifier(run))
+                    || stepCtx.env["ACTIONS_RUNTIME_TOKEN"] != nil
+                buildRuns.append(Self.buildRun(sr, build, hasRuntime: hasRuntime))
+            }
             if let uses = step.uses, uses.isLocal, depth < Self.maxDepth, let path = uses.path {
                 let dir = Self.normalize(path)
                 let action = files[RepoPath(dir + "/action.yml")] ?? files[RepoPath(dir + "/action.yaml")]
@@ -576,8 +599,17 @@ struct FlowWalker {
         }
     }
 
-    /// Evaluates a build step in its context.
-    static func buildRun(_ sr: StepRun, _ build: BuildStep) -> BuildRun {
+    /// The action that exposes ACTIONS_RUNTIME_TOKEN and the cache URL to later shell steps.
+    static let runtimeAction = "crazy-max/ghaction-github-runtime"
+
+    /// Evaluates a build step in its context. Without the Actions runtime (`hasRuntime` false: a `run:` step
+    /// nothing exposed it to), gha entries without their own `url` and `token` have no locations: buildx
+    /// drops them, so they write and read nothing.
+    static func buildRun(_ sr: StepRun, _ build: BuildStep, hasRuntime: Bool = true) -> BuildRun {
+        func locations(_ e: CacheEntry, _ direction: CacheDirection) -> [CacheLocation]? {
+            if !hasRuntime, e.type == "gha", !e.ghaHasCredentials { return [] }
+            return CacheLocation.of(e, direction: direction)
+        }
         var imports: [EvaluatedCacheEntry] = []
         var exports: [EvaluatedCacheEntry] = []
         switch build.kind {
@@ -608,7 +640,7 @@ struct FlowWalker {
             for be in build.entries {
                 let text = sr.evaluate(be.entry.text)
                 let e = text.map(CacheEntry.init)
-                let ev = EvaluatedCacheEntry(source: be, entry: e, locations: e.flatMap { CacheLocation.of($0, direction: be.direction) })
+                let ev = EvaluatedCacheEntry(source: be, entry: e, locations: e.flatMap { locations($0, be.direction) })
                 if be.direction == .import { imports.append(ev) } else { exports.append(ev) }
             }
             // `set:` lines computed as a whole: evaluated, then read as overrides.
@@ -678,6 +710,6 @@ struct FlowWalker {
         return BuildRun(
             stepRun: sr, build: build, imports: imports, exports: exports, buildKey: known ? keyParts.joined(separator: "\n") : nil,
             partialKey: known ? nil : keyParts,
-            platforms: platforms)
+            platforms: platforms, hasRuntime: hasRuntime)
     }
 }

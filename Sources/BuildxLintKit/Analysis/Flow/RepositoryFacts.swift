@@ -7,7 +7,8 @@ public struct RepositoryFacts: Sendable {
     /// shared by the facts' tables and the rule's pending findings (as a struct, each table and finding held
     /// a 250-byte copy, a quarter of the peak memory on the 2,000-workflow benchmark).
     public final class GHAWriter: Sendable {
-        /// The file the build step is written in, and its step's byte offset and 1-based line there.
+        /// The file the build step is written in, and its step's byte offset and 1-based line there (a
+        /// command line's own, for a build in a `run:` script).
         public let path: RepoPath
         public let stepOffset: Int
         public let line: Int
@@ -32,14 +33,32 @@ public struct RepositoryFacts: Sendable {
         /// For a target of a bake invocation (`bakeTargetWriters`), its name.
         public let bakeTarget: String?
 
-        /// The record of build run `run` (its step, job run and conditions) building `image`.
+        /// The record of build run `run` (its step, job run and conditions) building `image`. A command line
+        /// in a `run:` script is placed at its first word, so two builds of one script are two builds.
         convenience init(_ run: BuildRun, image: String, imageKnown: Bool, platforms: String?, refs: Set<String>?, bakeTarget: String? = nil) {
             let job = run.stepRun.run
+            var offset = run.build.step.node.span.start.offset
+            var line = run.build.step.node.span.start.line
+            var stepKey = run.stepRun.stepKey
+            if let first = run.build.command?.words.first, let offsets = run.build.scriptOffsets, first.range.lowerBound < offsets.count {
+                offset = offsets[first.range.lowerBound]
+                line = run.file.text.position(ofOffset: offset).line
+                stepKey = StepKey(job: stepKey.job, offset: offset, via: stepKey.via)
+            }
             self.init(
-                path: run.file.path, stepOffset: run.build.step.node.span.start.offset, line: run.build.step.node.span.start.line,
-                jobKey: job.jobKey, legIndex: job.legIndex, stepKey: run.stepRun.stepKey, condition: run.stepRun.condition,
+                path: run.file.path, stepOffset: offset, line: line,
+                jobKey: job.jobKey, legIndex: job.legIndex, stepKey: stepKey, condition: run.stepRun.condition,
                 image: image, imageKnown: imageKnown, platforms: platforms, rootPath: job.rootPath,
-                jobCondition: Conditions.expression(job.job.ifNode), refs: refs, bakeTarget: bakeTarget)
+                jobCondition: Self.jobCondition(job), refs: refs, bakeTarget: bakeTarget)
+        }
+
+        /// The job's `if:` together with the `if:`s of the jobs that call its reusable workflow (a conjunction:
+        /// two calls whose callers' conditions exclude each other never run together).
+        static func jobCondition(_ job: JobRun) -> Expr? {
+            let all = job.callerConditions + [Conditions.expression(job.job.ifNode)].compactMap { $0 }
+            guard var joined = all.first else { return nil }
+            for c in all.dropFirst() { joined = .binary(.and, joined, c) }
+            return joined
         }
 
         init(
@@ -273,11 +292,23 @@ public struct RepositoryFacts: Sendable {
     /// The compact record of a build run as a gha writer.
     /// The gha writer record of `run`; `refs` are its root workflow's (`GitRefs.of`).
     public static func writer(_ run: BuildRun, refs: Set<String>?) -> GHAWriter {
-        let names = run.build.kind == .buildPush ? Self.buildPushImageInputs : Self.bakeImageInputs
         var image = ""
-        for n in names {
-            if let v = run.stepRun.input(n) { image += v }
-            image += "\u{1}"
+        switch run.build.kind {
+        case .buildPush, .bake:
+            for n in run.build.kind == .buildPush ? Self.buildPushImageInputs : Self.bakeImageInputs {
+                if let v = run.stepRun.input(n) { image += v }
+                image += "\u{1}"
+            }
+        case .cliBuild, .cliBake:
+            // A command line: what it builds is its flags other than the platform, and its context (or bake
+            // targets). Unknown parts make `buildKey` nil, and the record then says the image is not known.
+            image = run.build.kind == .cliBuild ? "build\u{1}" : "bake\u{1}"
+            if let command = run.build.command {
+                for f in command.flags where Self.commandImageFlags.contains(f.name) {
+                    image += f.name + "=" + (f.value.flatMap { run.stepRun.evaluate($0.text) } ?? "") + "\u{1}"
+                }
+                for p in command.positionals { image += (run.stepRun.evaluate(p.text) ?? "") + "\u{1}" }
+            }
         }
         var platforms: String? = nil
         if let list = run.platforms, !list.isEmpty, !list.contains(where: { $0.isEmpty || ExprValue.hasMarker($0) }) {
@@ -303,7 +334,9 @@ public struct RepositoryFacts: Sendable {
         let workflowPath = run.file.path.display
         var out: [(location: CacheLocation, writer: GHAWriter)] = []
         for t in resolution.targets where t.nameKnown {
-            let locations = t.cacheTo.filter { $0.file != workflowPath }.flatMap { BakeInvocations.locations($0, direction: .export) ?? [] }
+            // Without the Actions runtime (a `run:` step), gha entries without credentials are dropped.
+            let locations = t.cacheTo.filter { $0.file != workflowPath && (run.hasRuntime || $0.entry?.ghaHasCredentials == true) }
+                .flatMap { BakeInvocations.locations($0, direction: .export) ?? [] }
                 .filter { $0.backend == "gha" && !ExprValue.hasMarker($0.identity) }
             guard !locations.isEmpty else { continue }
             let platforms = t.platforms.flatMap { $0.isEmpty ? nil : platformKey($0) }
@@ -317,6 +350,8 @@ public struct RepositoryFacts: Sendable {
     /// The inputs that say what a build makes (its image), for build-push-action and bake-action.
     static let buildPushImageInputs = ["context", "file", "target", "build-args"]
     static let bakeImageInputs = ["targets", "files", "workdir", "source"]
+    /// The flags of a `docker buildx build` or `bake` command line that change what it builds (its platform aside).
+    static let commandImageFlags: Set<String> = ["file", "target", "build-arg", "build-context", "set"]
 
     /// GitHub-hosted Linux runner labels and the platform a build on them makes by default (docs "GitHub-hosted
     /// runners": the x64 and arm64 Ubuntu images).

@@ -197,6 +197,12 @@ public struct CacheEntry: Sendable, Hashable {
         return out
     }
 
+    /// Whether the entry brings its own gha cache service credentials (`token` and `url` or `url_v2`), so it
+    /// works without the Actions runtime (buildx `cache/gha` reads them before the runner's variables).
+    public var ghaHasCredentials: Bool {
+        attribute("token") != nil && (attribute("url") != nil || attribute("url_v2") != nil)
+    }
+
     /// The value buildx keeps for `key` (last occurrence), or nil.
     public func attribute(_ key: String) -> String? {
         fields.last(where: { $0.hasEquals && $0.key == key })?.value
