@@ -151,4 +151,30 @@ import Testing
                 + "core-dependencies.cache-to=type=registry,ref=ghcr.io/acme/cache:deps-${{ steps.meta.outputs.ref }},mode=max")
         #expect(TestSupport.lint([(".github/workflows/b.yml", perTarget), ("docker/docker-bake.hcl", bake)]).diagnostics.isEmpty)
     }
+
+    /// Where this build runs (its caller) is said next to "this build", not after the other build's place
+    /// (m1k1o/neko read as if the other build were the one called).
+    @Test func callerIsNamedForThisBuild() throws {
+        let caller = """
+            on: push
+            jobs:
+              app:
+                uses: ./.github/workflows/app.yml
+                with: {name: firefox}
+              base:
+                runs-on: ubuntu-latest
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with: {version: v0.30.0}
+                  - uses: docker/build-push-action@v6
+                    with:
+                      context: base
+                      cache-to: type=gha,mode=max
+
+            """
+        // The caller's file sorts first, so its inline build is the scope's first writer and the call is reported.
+        let found = TestSupport.lint([(".github/workflows/app.yml", Self.callee), (".github/workflows/aa.yml", caller)]).diagnostics
+        let d = try #require(found.first { $0.ruleID == "BXC109" && $0.path == RepoPath(".github/workflows/app.yml") }, "\(found.map(\.message))")
+        #expect(d.message == "gha scope `buildkit` is written by this build (called by .github/workflows/aa.yml job `app`) and also by a different build at .github/workflows/aa.yml:11; the two overwrite each other's cache index on every run")
+    }
 }

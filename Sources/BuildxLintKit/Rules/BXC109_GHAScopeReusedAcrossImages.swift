@@ -310,7 +310,11 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
             return "\(loc) is written by this build in every call of its reusable workflow, and the calls build different things\(suffix); each call's export replaces the other's cache index on every run"
         }
         let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
-        return "\(loc) is also written by a different build at \(where_)\(suffix); the two overwrite each other's cache index on every run"
+        // `suffix` says where this build runs (a caller, a composite action): next to "this build", not to the other's place.
+        if !suffix.isEmpty {
+            return "\(loc) is written by this build\(suffix) and also by a different build at \(where_); the two overwrite each other's cache index on every run"
+        }
+        return "\(loc) is also written by a different build at \(where_); the two overwrite each other's cache index on every run"
     }
 
     /// The finding for a build whose platforms differ from the scope's first writer's in the same workflow.
