@@ -10,8 +10,11 @@ public struct DockerDriverCacheExportRule: Rule {
     public let description = RuleDescription(
         id: "BXC310", name: "docker-driver-cache-export", severity: .error,
         summary: "A non-inline cache export on the `docker` driver: no container builder is set up before the build, or its setup is skipped when the build runs.",
-        rationale: "The docker driver cannot export cache (\"Cache export is not supported for the docker driver\"): the build fails. Set up a docker-container builder first.",
-        sources: ["docker/buildx build/opt.go", "docker/buildx driver/docker/driver.go", "docs cache/backends/index.md"],
+        rationale: "The docker driver cannot export cache (\"Cache export is not supported for the docker driver\"): the build fails. Set up a docker-container builder first. A daemon with the containerd image store can (docker/setup-docker-action with `containerd-snapshotter`, or the Docker 29 it installs, whose fresh installs use that store): a job that runs setup-docker-action first is not reported.",
+        sources: [
+            "docker/buildx build/opt.go", "docker/buildx driver/docker/driver.go (CacheExport with the containerd snapshotter)",
+            "docs cache/backends/index.md", "docs engine/storage/containerd.md (default store of Docker Engine 29 fresh installs)",
+        ],
         triggering: [
             RuleExample(
                 """
@@ -37,7 +40,38 @@ public struct DockerDriverCacheExportRule: Rule {
                 """, lines: [18]),
             RuleExample(Examples.buildPush("cache-to: type=gha,mode=max", setup: "driver: docker"), lines: [11]),
         ],
-        nonTriggering: [RuleExample(Examples.buildPush("cache-to: type=gha,mode=max"))])
+        nonTriggering: [
+            RuleExample(Examples.buildPush("cache-to: type=gha,mode=max")),
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  build:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: docker/setup-docker-action@v4
+                        with:
+                          daemon-config: |
+                            {"features": {"containerd-snapshotter": true}}
+                      - uses: docker/build-push-action@v6
+                        with:
+                          push: true
+                          tags: ghcr.io/o/app:latest
+                          cache-to: type=registry,ref=ghcr.io/o/app:buildcache,mode=max
+                """),
+        ])
+
+    /// docker/setup-docker-action: it installs a daemon and makes it the current context.
+    static let setupDockerAction = "docker/setup-docker-action"
+
+    /// Whether `step` sets up a Docker daemon whose image store may be containerd's: setup-docker-action,
+    /// unless its `daemon-config` turns the containerd snapshotter off.
+    static func setsUpContainerdStore(_ step: Step) -> Bool {
+        guard step.uses?.repository == setupDockerAction else { return false }
+        guard let config = step.input("daemon-config")?.value.scalar else { return true }
+        let compact = config.filter { !$0.isWhitespace }
+        return !compact.hasSubstring("\"containerd-snapshotter\":false")
+    }
 
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
@@ -54,6 +88,8 @@ public struct DockerDriverCacheExportRule: Rule {
                 }
                 // Something this rule cannot see may set up a builder: a local action or `docker buildx create`.
                 if let firstSetUp, firstSetUp < build.step.index { continue }
+                // A daemon set up with the containerd image store exports cache with the docker driver too.
+                if job.steps.contains(where: { $0.index < build.step.index && Self.setsUpContainerdStore($0) }) { continue }
                 let setups = job.setups(before: build)
                 let buildIf = Conditions.expression(build.step.ifNode)
                 let problem: String?
@@ -71,7 +107,7 @@ public struct DockerDriverCacheExportRule: Rule {
                     diagnostic(
                         context, export.located.span,
                         "\(problem), which cannot export cache (\"Cache export is not supported for the docker driver\"): the build fails",
-                        help: "Run docker/setup-buildx-action (docker-container driver) before every build that exports cache, under the same `if:`; or drop cache-to."))
+                        help: "Run docker/setup-buildx-action (docker-container driver) before every build that exports cache, under the same `if:`; or give the daemon the containerd image store (docker/setup-docker-action with `daemon-config: {\"features\": {\"containerd-snapshotter\": true}}`); or drop cache-to."))
             }
         }
         return out
