@@ -51,7 +51,7 @@ public struct HiddenCacheDirNotUploadedRule: Rule {
                 out.append(
                     diagnostic(
                         context, pathInput.value.valueSpan,
-                        "upload-artifact \(step.uses?.ref ?? "") skips hidden files and folders, and `\(dot)` in `\(line)` is one, so nothing under it is uploaded (the step only warns)",
+                        "upload-artifact \(step.uses?.ref ?? "") skips hidden files and folders, and `\(dot)` in `\(line)` is one, so nothing under it is uploaded (\(step.input("if-no-files-found")?.value.scalar == "error" ? "the step fails: no files found" : "the step only warns"))",
                         help: "Add `include-hidden-files: true` (and `if-no-files-found: error`), or export the cache to a folder whose name does not start with a dot."))
                 break
             }

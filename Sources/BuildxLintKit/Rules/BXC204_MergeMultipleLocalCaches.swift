@@ -69,6 +69,11 @@ public struct MergeMultipleLocalCachesRule: Rule {
             guard sr.input("merge-multiple") == "true", let path = sr.input("path") ?? Optional("."),
                 sr.step.input("name") == nil || (sr.input("pattern") != nil)
             else { continue }
+            if sr.step.input("pattern") != nil {
+                // A pattern not known here may name one artifact; one without `*`, `?` or `[` names at most one
+                // (artifact names are unique in a run since v4), so nothing is overwritten.
+                guard let pattern = sr.input("pattern"), pattern.contains(where: { "*?[".contains($0) }) else { continue }
+            }
             // A later build in the same job run importing that folder as one local cache.
             let importer = context.repository.buildRuns(of: sr.run).first { b in
                 b.stepRun.order > sr.order && b.imports.contains { ev in

@@ -11,7 +11,7 @@ public struct LocalCachePathMismatchRule: Rule {
     /// What the rule catches, why, its default severity, sources and examples (see `RuleDescription`).
     public let description = RuleDescription(
         id: "BXC205", name: "local-cache-path-mismatch", severity: .warning,
-        summary: "A local cache `src=` that no earlier download or cache step fills, or a `dest=` that the job's upload step does not read.",
+        summary: "A local cache `src=` where an earlier download step, by its release's layout, puts no files, or a `dest=` that the job's upload step does not read.",
         rationale: "A local import whose folder is missing only logs a warning, and an export nobody uploads is lost: either way the next build runs without cache.",
         sources: ["moby/buildkit client/solve.go (missing local import is a warning)", "actions/download-artifact src/download-artifact.ts"],
         triggering: [
@@ -33,7 +33,27 @@ public struct LocalCachePathMismatchRule: Rule {
                           name: cache
                           path: /tmp/cache
 
-                """, lines: [11])
+                """, lines: [11]),
+            // download-artifact v5+ puts the one artifact of a pattern without wildcards straight into `path`.
+            RuleExample(
+                """
+                on: push
+                jobs:
+                  merge:
+                    runs-on: ubuntu-latest
+                    steps:
+                      - uses: actions/download-artifact@v5
+                        with:
+                          pattern: cache-linux-amd64
+                          path: /tmp/caches
+                      - uses: docker/setup-buildx-action@v3
+                        with:
+                          version: v0.21.1
+                      - uses: docker/build-push-action@v6
+                        with:
+                          cache-from: type=local,src=/tmp/caches/cache-linux-amd64
+
+                """, lines: [15]),
         ],
         nonTriggering: [
             RuleExample(
@@ -153,6 +173,101 @@ public struct LocalCachePathMismatchRule: Rule {
                 }
             }
         }
+        return out + importFindings(context)
+    }
+
+    /// What an earlier download-artifact step does for a local import from `src`, when its layout is known.
+    enum DownloadFit {
+        /// It may put the files there (or is not known well enough to say it does not).
+        case mayFill
+        /// It puts them elsewhere under its `path`, and `src` is where another release would put them.
+        case misses(folder: String, why: String)
+        /// Its files go elsewhere; `src` is not where it would put them in any release.
+        case unrelated
+    }
+
+    /// How download step `d` fits a local import from `src` (normalised). Only a pattern without wildcards is
+    /// judged: it matches at most one artifact, which download-artifact v5+ extracts straight into `path` and
+    /// earlier releases into `path/<pattern>/` (reference §1.9; actions/download-artifact fff8c14). A `name:`
+    /// download or `merge-multiple: true` extracts into `path`, whose subfolders depend on the artifact's
+    /// content: they may fill any folder under `path`.
+    /// `patterns` are the wildcard-free patterns of the job's downloads: `src` in another one's `path/<pattern>/`
+    /// is not filled by this one's artifact (a cache artifact holds `index.json` and `blobs/`, not a folder
+    /// named after another artifact).
+    static func fit(_ d: StepRun, src: String, patterns: Set<String>) -> DownloadFit {
+        let step = d.step
+        var path = "."
+        if step.input("path") != nil {
+            guard let p = d.input("path"), CachePath.lines(p).count == 1 else { return .mayFill }
+            path = CachePath.normalized(p)
+        }
+        guard CachePath.isWithin(src, path) else { return .unrelated }
+        if step.input("name") != nil { return .mayFill }
+        if step.input("merge-multiple") != nil, d.input("merge-multiple") != "false" { return .mayFill }
+        guard step.input("pattern") != nil, let pattern = d.input("pattern"), !pattern.isEmpty,
+            !pattern.contains(where: { "*?[{/".contains($0) }), let release = TransportAction.release(step)
+        else { return .mayFill }
+        let subfolder = path == "." ? pattern : path + "/" + pattern
+        if release.major >= 5 {
+            if CachePath.isWithin(src, subfolder) {
+                return .misses(folder: path, why: "download-artifact v5+ extracts the one artifact a pattern without wildcards matches straight into `path`, not into `path/<artifact name>/`")
+            }
+            let inOther = patterns.contains { $0 != pattern && CachePath.isWithin(src, path == "." ? $0 : path + "/" + $0) }
+            return inOther ? .unrelated : .mayFill
+        }
+        if CachePath.isWithin(src, subfolder) { return .mayFill }
+        return CachePath.normalized(src) == path
+            ? .misses(folder: subfolder, why: "download-artifact before v5 extracts a pattern's artifact into `path/<artifact name>/`")
+            : .unrelated
+    }
+
+    /// Local imports (`src=`) that an earlier download-artifact step of the job misses by its release's
+    /// layout: buildx only warns that the folder is missing and builds without cache.
+    func importFindings(_ context: RuleContext) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        var reported = Set<Int>()
+        for run in context.buildRuns where run.stepRun.mayRun {
+            guard run.imports.contains(where: { ($0.locations ?? []).contains { $0.backend == "local" } }) else { continue }
+            let earlier = context.repository.stepRuns(of: run.stepRun.run).filter { $0.mayRun && $0.order < run.stepRun.order }
+            for ev in run.imports {
+                for loc in ev.locations ?? [] where loc.backend == "local" && !ExprValue.hasMarker(loc.identity) {
+                    let src = CachePath.normalized(loc.identity.split(separator: ":").first.map(String.init) ?? loc.identity)
+                    // Filled by something else: actions/cache, or a script that names the folder (an extraction, a move).
+                    let otherwiseFilled = earlier.contains { sr in
+                        (TransportAction.of(sr.step) == .cache && LocalCacheFlow.persistedPaths(sr).contains { CachePath.overlap(src, $0) })
+                            || LocalCacheFlow.scriptMentions(sr, src)
+                    }
+                    guard !otherwiseFilled else { continue }
+                    var miss: (StepRun, String, String)?
+                    var mayFill = false
+                    let downloads = earlier.filter { TransportAction.of($0.step) == .download }
+                    let patterns = Set(downloads.compactMap { $0.input("pattern") }.filter { !$0.contains(where: { "*?[{/".contains($0) }) })
+                    for d in downloads {
+                        switch Self.fit(d, src: src, patterns: patterns) {
+                        case .mayFill: mayFill = true
+                        case .misses(let folder, let why): miss = miss ?? (d, folder, why)
+                        case .unrelated: break
+                        }
+                    }
+                    guard !mayFill, let (d, folder, why) = miss else { continue }
+                    let span = SharedLocation.span(ev, run, direction: .import)
+                    guard reported.insert(span.start.offset).inserted else { continue }
+                    let line = d.step.node.span.start.line
+                    let at = d.file.path == context.file.path ? "line \(line)" : "\(d.file.path.display):\(line)"
+                    // v5+ (files straight into `path`): the download's `path:` set to the import folder keeps each
+                    // artifact apart; before v5 (files in `path/<name>/`): `src=` pointed at that subfolder.
+                    let help = CachePath.isWithin(folder, src)
+                        ? "Point `src=` at `\(folder)`, the folder the download step fills."
+                        : "Download into the folder the build reads: `path: \(src)` on the download step at \(at) (each artifact in its own folder; two downloads into one folder overwrite each other's index.json)."
+                    out.append(
+                        diagnostic(
+                            context, span,
+                            "the local cache is imported from `\(src)`, but the download step at \(at) puts its files in `\(folder)` (\(why))\(run.stepRun.whereSuffix): the folder is missing, so buildx only warns and builds without cache",
+                            help: help))
+                }
+            }
+        }
         return out
     }
 }
+

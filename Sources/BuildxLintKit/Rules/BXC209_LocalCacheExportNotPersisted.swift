@@ -1,7 +1,7 @@
 /// BXC209 local-cache-export-not-persisted: a local cache-to folder that no later step uploads, caches
 /// or moves into place.
 ///
-/// Facts: the runner's disk is discarded after the job; a local cache survives only through
+/// Facts: a GitHub-hosted runner's disk is discarded after the job; a local cache survives only through
 /// actions/cache, an artifact, or a move into a cached folder (docs `ci/github-actions/cache.md`, local cache).
 public struct LocalCacheExportNotPersistedRule: Rule {
     /// Creates the rule (rules hold no state).
@@ -10,7 +10,7 @@ public struct LocalCacheExportNotPersistedRule: Rule {
     public let description = RuleDescription(
         id: "BXC209", name: "local-cache-export-not-persisted", severity: .warning,
         summary: "A `type=local` cache-to folder that no later step uploads, caches with actions/cache, or moves into place.",
-        rationale: "The runner's disk is thrown away after the job, so a local cache export nobody keeps is lost work.",
+        rationale: "A GitHub-hosted runner's disk is thrown away after the job, so a local cache export nobody keeps is lost work. Jobs on self-hosted runners (or runners not known here) are not reported: their disk may persist between jobs.",
         sources: ["docs ci/github-actions/cache.md (Local cache)"],
         triggering: [
             RuleExample(Examples.buildPush("cache-to: type=local,dest=/tmp/.buildx-cache-new,mode=max"), lines: [11]),
@@ -124,7 +124,9 @@ public struct LocalCacheExportNotPersistedRule: Rule {
                         guard action == .cache || (action == .upload && sr.order > run.stepRun.order) else { return false }
                         return LocalCacheFlow.persistedPaths(sr).contains { p in sources.contains { CachePath.overlap($0, p) } }
                     }
-                    let persisted = keptInPlace || readLater || (moved && (targetKept || !Self.isGitHubHosted(run.stepRun.run.runsOn)))
+                    // A self-hosted (or not known) runner may keep its disk between jobs (a persistent cache folder).
+                    let hosted = Self.isGitHubHosted(run.stepRun.run.runsOn)
+                    let persisted = keptInPlace || readLater || !hosted || (moved && targetKept)
                     // A step that is not a plain action (a local action, an unevaluated script) may keep it.
                     let unknownLater = steps.contains { $0.order > run.stepRun.order && ($0.step.uses?.isLocal ?? false) }
                     guard !persisted, !unknownLater, !ExprValue.hasMarker(dest) else { continue }

@@ -76,11 +76,17 @@ public struct LocalCacheUnboundedGrowthRule: Rule {
                     guard Self.isCarried(loc.identity, by: steps) else { continue }
                     let span = SharedLocation.span(ev, run, direction: .export)
                     guard reported.insert(span.start.offset).inserted else { continue }
-                    let dir = loc.identity
+                    // Without a trailing `/` (`dest=/tmp/cache/` becomes `/tmp/cache-new`, not `/tmp/cache/-new`).
+                    func trimmed(_ p: String) -> String {
+                        var p = p
+                        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+                        return p
+                    }
+                    let dir = trimmed(loc.identity)
                     // The entry as written, with only its destination changed.
                     let bytes = Array(e.text.utf8)
                     let renamed = e.fields.map { f in
-                        f.hasEquals && f.key == "dest" ? "\(f.rawKey)=\(f.value)-new" : String(decoding: bytes[f.range], as: UTF8.self)
+                        f.hasEquals && f.key == "dest" ? "\(f.rawKey)=\(trimmed(f.value))-new" : String(decoding: bytes[f.range], as: UTF8.self)
                     }.joined(separator: ",")
                     let replace = "rm -rf \(dir)\nmv \(dir)-new \(dir)"
                     let how: String

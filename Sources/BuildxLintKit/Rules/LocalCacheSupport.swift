@@ -20,7 +20,44 @@ enum LocalCacheFlow {
         guard !names.isEmpty else { return false }
         if names.contains(where: { script.hasSubstring($0) }) { return true }
         if let evaluated = sr.evaluate(script), names.contains(where: { evaluated.hasSubstring($0) }) { return true }
+        // `mv "${CACHE_DIR}-new" "$CACHE_DIR"` with CACHE_DIR in the step's env (workflow, job or step `env:`).
+        if script.contains("$"), let evaluated = sr.evaluate(script) {
+            let expanded = expandingEnv(evaluated, sr.context.env)
+            if expanded != evaluated, names.contains(where: { expanded.hasSubstring($0) }) { return true }
+        }
         return false
+    }
+
+    /// `script` with `$NAME` and `${NAME}` replaced by the values of `env` that are known strings (the
+    /// variables the runner exports from `env:`); other expansions are left as written.
+    static func expandingEnv(_ script: String, _ env: [String: ExprValue]) -> String {
+        let bytes = Array(script.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        func isNameByte(_ b: UInt8, first: Bool) -> Bool {
+            (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || (!first && b >= 0x30 && b <= 0x39)
+        }
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "$"), i + 1 < bytes.count else {
+                out.append(bytes[i])
+                i += 1
+                continue
+            }
+            let braced = bytes[i + 1] == UInt8(ascii: "{")
+            var j = braced ? i + 2 : i + 1
+            let start = j
+            while j < bytes.count, isNameByte(bytes[j], first: j == start) { j += 1 }
+            let closed = !braced || (j < bytes.count && bytes[j] == UInt8(ascii: "}"))
+            if j > start, closed, case .string(let value)? = env[String(decoding: bytes[start..<j], as: UTF8.self)] {
+                out += Array(value.utf8)
+                i = braced ? j + 1 : j
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether the `run:` script that holds `build` (a `docker buildx build` command line) mentions `path` or a
