@@ -618,3 +618,15 @@ extension PastedHelpTests {
         #expect(help.components(separatedBy: "${{ env.PLATFORM_PAIR }}").count == 2, "\(help)")
     }
 }
+
+extension PastedHelpTests {
+    /// BXC013 says "this build pushes" only when it does (`push: true`); otherwise the tag may be pushed later.
+    @Test func cacheRefEqualsImageSaysWhoPushes() throws {
+        let pushed = Examples.buildPush("push: true\ntags: user/app:latest\ncache-to: type=registry,ref=user/app:latest,mode=max")
+        let p = try #require(TestSupport.lint(workflow: pushed).first { $0.ruleID == "BXC013" })
+        #expect(p.message == "the registry cache ref `user/app:latest` is also an image this build pushes; the cache manifest and the image overwrite each other")
+        let loaded = Examples.buildPush("load: true\ntags: user/app:latest\ncache-to: type=registry,ref=user/app:latest,mode=max")
+        let l = try #require(TestSupport.lint(workflow: loaded).first { $0.ruleID == "BXC013" })
+        #expect(l.message.contains("is also a tag of the image this build makes (pushed here when `push:` is on, or by a later step)"))
+    }
+}

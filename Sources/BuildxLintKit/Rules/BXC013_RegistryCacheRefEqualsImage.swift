@@ -33,6 +33,11 @@ public struct RegistryCacheRefEqualsImageRule: Rule {
                 }
             }
             guard !images.isEmpty else { continue }
+            // Whether this build itself pushes the tags (`push: true`, or an image output that pushes).
+            let outputsText = build.step.input("outputs")?.value.scalar ?? ""
+            let pushes = build.step.input("push")?.value.scalar == "true" || outputsText.hasSubstring("push=true")
+                || outputsText.hasSubstring("type=registry")
+            let pushWords = pushes ? "an image this build pushes" : "a tag of the image this build makes (pushed here when `push:` is on, or by a later step)"
             for be in build.entries(.export) where !be.entry.isWholeExpression {
                 let refs: [(String, SourceSpan)]
                 if be.entry.form == .refList {
@@ -47,7 +52,7 @@ public struct RegistryCacheRefEqualsImageRule: Rule {
                     out.append(
                         diagnostic(
                             context, span,
-                            "the registry cache ref `\(ref)` is also an image this build pushes; the cache manifest and the image overwrite each other",
+                            "the registry cache ref `\(ref)` is also \(pushWords); the cache manifest and the image overwrite each other",
                             help: "Use a dedicated cache tag or repository, e.g. `ref=\(name):buildcache`."))
                 }
             }
