@@ -134,6 +134,10 @@ public enum BakeInvocations {
         for (k, v) in sr.context.env {
             if let t = v.templateText, !ExprValue.hasMarker(t) { env[k] = t } else { env[k] = BakeProject.unknownEnvironmentValue }
         }
+        // `NAME=value docker buildx bake`: the command's own environment.
+        for (name, value) in run.build.command?.assignments ?? [] {
+            if !value.hasExpansion, let t = sr.evaluate(value.text), !ExprValue.hasMarker(t) { env[name] = t } else { env[name] = BakeProject.unknownEnvironmentValue }
+        }
         let bakeFiles = files.compactMap { repositoryFiles[$0]?.bake }
         var resolution: BakeResolution? = nil
         if filesKnown, !bakeFiles.isEmpty, bakeFiles.count == files.count {

@@ -330,7 +330,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
             ? "Scope gha caches per platform: each call of this workflow needs a scope of its own on both cache-from and cache-to (pass one in as an input, or build it from the platform input with `/` replaced, as in `scope=\(scopeSuggestion(loc.identity, pair))`)."
             : "Scope gha caches per platform, e.g. `scope=\(scopeSuggestion(loc.identity, pair))` on this build's cache-from and cache-to (and a scope of its own for the other platform's build)."
         return make(
-            "\(loc) is also written by the build for \(theirs) at \(where_); this build\(suffix) is for \(mine), and the two overwrite each other's cache index on every run, so each platform keeps missing",
+            "\(loc) is also written by the build for \(theirs) at \(where_); this build\(suffix) is for \(mine), and the two overwrite each other's cache index on every run, so a platform only one of them builds keeps missing",
             help)
     }
 

@@ -119,10 +119,16 @@ public struct LocalCacheExportNotPersistedRule: Rule {
                     let moved = steps.contains { $0.order > run.stepRun.order && LocalCacheFlow.scriptMentions($0, dest) }
                         || LocalCacheFlow.scriptMentionsAfterCommand(run.build, dest)
                     let sources = run.imports.flatMap { $0.locations ?? [] }.filter { $0.backend == "local" }.map(\.identity) + [dest]
-                    let targetKept = steps.contains { sr in
+                    let keepers = steps.filter { sr in
                         let action = TransportAction.of(sr.step)
-                        guard action == .cache || (action == .upload && sr.order > run.stepRun.order) else { return false }
-                        return LocalCacheFlow.persistedPaths(sr).contains { p in sources.contains { CachePath.overlap($0, p) } }
+                        return action == .cache || (action == .upload && sr.order > run.stepRun.order)
+                    }
+                    // Kept when the folder it goes to is cached or uploaded: the build's own import folder, or a folder
+                    // a script moves it into (a bake file's `cache-from` is not among the step's imports).
+                    let targetKept = keepers.contains { sr in
+                        LocalCacheFlow.persistedPaths(sr).contains { p in
+                            sources.contains { CachePath.overlap($0, p) } || LocalCacheFlow.movedInto(dest, p, after: run, steps: steps)
+                        }
                     }
                     // A self-hosted (or not known) runner may keep its disk between jobs (a persistent cache folder).
                     let hosted = Self.isGitHubHosted(run.stepRun.run.runsOn)

@@ -23,7 +23,15 @@ public struct BakeCacheNotListRule: Rule {
                 guard let attr = t.attribute(name) else { continue }
                 let isString: Bool
                 switch attr.expr {
-                case .template, .heredoc: isString = true
+                case .template(let parts, _):
+                    if parts.count == 1, case .interpolation(let x, _) = parts[0] {
+                        // `"${LIST}"` is the interpolated value itself, not a string (HCL template unwrapping):
+                        // only a value that evaluates to a string is one.
+                        if case .string = BakeProject(files: [bake]).evaluate(x) { isString = true } else { isString = false }
+                    } else {
+                        isString = true
+                    }
+                case .heredoc: isString = true
                 default: isString = false
                 }
                 guard isString else { continue }

@@ -67,9 +67,17 @@ public struct BakeSetReplacesCacheRule: Rule {
                     let locs = items.compactMap { BakeInvocations.locations($0, direction: direction) }
                     guard locs.count == items.count, !locs.isEmpty else { continue }
                     let otherSide = Set(locs.joined())
-                    guard !overridden.contains(where: { l in otherSide.contains { $0.backend == l.backend && $0.identity == l.identity } }),
-                        reported.insert(o.span.start.offset).inserted
+                    guard !overridden.contains(where: { l in otherSide.contains { $0.backend == l.backend && $0.identity == l.identity } })
                     else { continue }
+                    // An export rotated into the import folder after the build (`mv /tmp/cache-new /tmp/cache`) is imported.
+                    if o.key == "cache-to" {
+                        let steps = context.repository.stepRuns(of: inv.run.stepRun.run)
+                        let rotated = overridden.contains { l in
+                            l.backend == "local" && otherSide.contains { $0.backend == "local" && LocalCacheFlow.movedInto(l.identity, $0.identity, after: inv.run, steps: steps) }
+                        }
+                        if rotated { continue }
+                    }
+                    guard reported.insert(o.span.start.offset).inserted else { continue }
                     // The other side may hold only entries without a comparable location (`type=inline`).
                     let kept = otherSide.isEmpty
                         ? items.map { item -> String in
@@ -80,13 +88,30 @@ public struct BakeSetReplacesCacheRule: Rule {
                     // The value as written (a matrix leg's evaluated value is wrong to paste for the others).
                     let value = Self.writtenValue(o, in: context.file.text) ?? v
                     let message = "this override replaces `\(o.key)` of target `\(t.name)` with \(overridden[0]), but its `\(other)` still comes from the bake file (\(kept)), so \(o.key == "cache-to" ? "what is exported is never imported" : "the import reads what nothing exports")"
-                    let help = "Override both sides: add `\(o.pattern).\(other)=\(value.replacingAll(",mode=max", with: "").replacingAll("mode=max,", with: ""))` (or change the bake file instead)."
+                    let help = "Override both sides: add `\(o.pattern).\(other)=\(Self.otherSide(value, to: other))` (or change the bake file instead)."
                     out.append(Candidate(override: o, target: t.name, overridden: overridden, message: message, help: help))
                     break
                 }
             }
         }
         return out
+    }
+
+    /// `value` (a cache entry) as an entry for the `other` side: a cache-from keeps the location and drops
+    /// export options (`mode`, `compression`, …), a local `dest=` becoming `src=`; a cache-to turns `src=` into `dest=`.
+    static func otherSide(_ value: String, to other: String) -> String {
+        value.split(separator: ",", omittingEmptySubsequences: false).compactMap { field -> String? in
+            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = parts[0].lowercased()
+            let rest = parts.count > 1 ? "=" + parts[1] : ""
+            if other == "cache-from" {
+                if CacheBackends.exportOnly.contains(key) { return nil }
+                if key == "dest" { return "src" + rest }
+            } else if key == "src" {
+                return "dest" + rest
+            }
+            return String(field)
+        }.joined(separator: ",")
     }
 
     /// The value of `o` as its `set:` line or `--set` flag is written (`${{ }}` kept), when the source text

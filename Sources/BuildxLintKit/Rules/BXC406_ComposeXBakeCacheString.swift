@@ -21,12 +21,17 @@ public struct ComposeXBakeCacheStringRule: Rule {
         for s in compose.services {
             for (name, node) in [("cache-from", s.xBakeCacheFrom), ("cache-to", s.xBakeCacheTo)] {
                 guard let node, let text = node.scalar else { continue }
-                let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
+                let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
+                // A piece with attributes but no `type=` (`mode=max` split off `type=gha, mode=max`) fails to load.
+                let untyped = parts.first { $0.contains("=") && CacheEntry(String($0)).type == nil }
+                let what = untyped.map { ", and `\($0)` has no `type=`: bake fails to load the file (\"type required\")" }
+                    ?? "; commas do not separate entries"
                 out.append(
                     diagnostic(
                         context, node.valueSpan,
-                        "`x-bake.\(name)` of service `\(s.name)` is a string: bake splits it on whitespace into \(parts.count) entr\(parts.count == 1 ? "y" : "ies"), not on newlines or commas",
-                        help: "Use a YAML list for x-bake cache entries:\n\(name):\n" + parts.map { "  - \($0)" }.joined(separator: "\n")))
+                        "`x-bake.\(name)` of service `\(s.name)` is a string: bake splits it on whitespace (spaces and line breaks) into \(parts.count) entr\(parts.count == 1 ? "y" : "ies")\(what)",
+                        help: "Use a YAML list for x-bake cache entries:\n\(name):\n" + parts.map { "  - \($0)" }.joined(separator: "\n"),
+                        severity: untyped == nil ? description.severity : .error))
             }
         }
         return out

@@ -28,6 +28,54 @@ enum LocalCacheFlow {
         return false
     }
 
+    /// The evaluated text of a step's `run:` script with its env variables expanded, or nil.
+    static func scriptText(_ sr: StepRun) -> String? {
+        guard let script = sr.step.run?.scalar else { return nil }
+        let evaluated = sr.evaluate(script) ?? script
+        return evaluated.contains("$") ? expandingEnv(evaluated, sr.context.env) : evaluated
+    }
+
+    /// Whether `text` names the folder `path` itself: `path` not followed by more of a file name
+    /// (`/tmp/.buildx-cache` in `mv … /tmp/.buildx-cache`, not in `/tmp/.buildx-cache-new`).
+    static func namesPath(_ text: String, _ path: String) -> Bool {
+        var p = CachePath.normalized(path)
+        guard !p.isEmpty, p != "." else { return false }
+        var t = text
+        return p.withUTF8 { needle in
+            t.withUTF8 { hay in
+                var from = 0
+                while let i = firstOffset(of: needle, in: hay, from: from) {
+                    let end = i + needle.count
+                    if end == hay.count { return true }
+                    let next = hay[end]
+                    let nameByte = (next >= 0x30 && next <= 0x39) || (next >= 0x41 && next <= 0x5A) || (next >= 0x61 && next <= 0x7A)
+                        || next == UInt8(ascii: ".") || next == UInt8(ascii: "_") || next == UInt8(ascii: "-") || next >= 0x80
+                    if !nameByte { return true }
+                    from = i + 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// Whether a `run:` script after `run`'s build (later in the job, or after the command in its own script)
+    /// moves or copies `dest` into `folder`: both are named in one script (the `rm -rf old; mv new old` rotation).
+    static func movedInto(_ dest: String, _ folder: String, after run: BuildRun, steps: [StepRun]) -> Bool {
+        guard CachePath.normalized(dest) != CachePath.normalized(folder) else { return false }
+        for sr in steps where sr.order > run.stepRun.order {
+            if let text = scriptText(sr), namesPath(text, dest), namesPath(text, folder) { return true }
+        }
+        if let command = run.build.command, let last = command.words.last, let script = run.build.step.run?.scalar {
+            let bytes = Array(script.utf8)
+            if last.range.upperBound < bytes.count {
+                let rest = String(decoding: bytes[last.range.upperBound...], as: UTF8.self)
+                let text = expandingEnv(run.stepRun.evaluate(rest) ?? rest, run.stepRun.context.env)
+                if namesPath(text, dest), namesPath(text, folder) { return true }
+            }
+        }
+        return false
+    }
+
     /// `script` with `$NAME` and `${NAME}` replaced by the values of `env` that are known strings (the
     /// variables the runner exports from `env:`); other expansions are left as written.
     static func expandingEnv(_ script: String, _ env: [String: ExprValue]) -> String {

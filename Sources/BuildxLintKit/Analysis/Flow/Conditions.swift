@@ -19,9 +19,31 @@ public enum Conditions {
             if eq1 && eq2 && v1 != v2 { return true }
             if eq1 != eq2 && v1 == v2 { return true }
         }
-        // A conjunction is false whenever one of its parts is.
+        // A pull_request run's `github.ref` is `refs/pull/<n>/merge`: never a branch or a tag.
+        if isPullRequestEvent(a) && namesBranchOrTag(b) || isPullRequestEvent(b) && namesBranchOrTag(a) { return true }
+        // A conjunction is false whenever one of its parts is; a disjunction when both of its parts are.
         if case .binary(.and, let l, let r) = a, exclusive(l, b) || exclusive(r, b) { return true }
         if case .binary(.and, let l, let r) = b, exclusive(a, l) || exclusive(a, r) { return true }
+        if case .binary(.or, let l, let r) = a, exclusive(l, b) && exclusive(r, b) { return true }
+        if case .binary(.or, let l, let r) = b, exclusive(a, l) && exclusive(a, r) { return true }
+        return false
+    }
+
+    /// `github.event_name == 'pull_request'` (not `pull_request_target`, whose `github.ref` is the base branch).
+    static func isPullRequestEvent(_ e: Expr) -> Bool {
+        guard let (path, value, equal) = comparison(e) else { return false }
+        return equal && path == ["github", "event_name"] && value == "pull_request"
+    }
+
+    /// `github.ref == 'refs/heads/…'` or `'refs/tags/…'`, or `startsWith(github.ref, 'refs/heads/…')` (or tags).
+    static func namesBranchOrTag(_ e: Expr) -> Bool {
+        func branchOrTag(_ v: String) -> Bool { v.hasPrefix("refs/heads/") || v.hasPrefix("refs/tags/") }
+        if let (path, value, equal) = comparison(e) { return equal && path == ["github", "ref"] && branchOrTag(value) }
+        if case .call(let name, let args) = e, name.lowercased() == "startswith", args.count == 2,
+            args[0].propertyPath == ["github", "ref"], case .literal(.string(let v)) = args[1]
+        {
+            return branchOrTag(v.lowercased())
+        }
         return false
     }
 

@@ -599,6 +599,13 @@ struct FlowWalker {
         }
     }
 
+    /// Whether `item` is exactly one symbol marker (`⟨inputs.cache-to⟩`).
+    static func isOneMarker(_ item: String) -> Bool {
+        let scalars = item.unicodeScalars
+        guard scalars.first == "\u{27E8}", scalars.last == "\u{27E9}" else { return false }
+        return scalars.filter { $0 == "\u{27E8}" }.count == 1
+    }
+
     /// The action that exposes ACTIONS_RUNTIME_TOKEN and the cache URL to later shell steps.
     static let runtimeAction = "crazy-max/ghaction-github-runtime"
 
@@ -627,8 +634,15 @@ struct FlowWalker {
                     let items = ActionListSplitter.newlineOnly.split(text).map(\.text)
                     let aligned = items.count == written.count
                     for (i, item) in items.enumerated() where !item.hasPrefix("#") {
+                        let source = aligned ? written[i] : written.first
+                        // A whole entry that is one value fixed for the run but not known here (`${{ inputs.cache-to }}`
+                        // walked without a caller) is not a registry ref named after it: its form is unknown.
+                        if Self.isOneMarker(item) {
+                            evaluated.append(EvaluatedCacheEntry(source: source, entry: nil, locations: nil))
+                            continue
+                        }
                         let e = CacheEntry(item)
-                        evaluated.append(EvaluatedCacheEntry(source: aligned ? written[i] : written.first, entry: e, locations: CacheLocation.of(e, direction: direction)))
+                        evaluated.append(EvaluatedCacheEntry(source: source, entry: e, locations: CacheLocation.of(e, direction: direction)))
                     }
                 } else {
                     evaluated = written.map { EvaluatedCacheEntry(source: $0, entry: nil, locations: nil) }

@@ -20,6 +20,8 @@ public struct DockerCommand: Sendable {
     public let flags: [(name: String, value: ShellWord?, flag: ShellWord)]
     /// Positional arguments after the subcommand (bake targets, the build context).
     public let positionals: [ShellWord]
+    /// `NAME=value` assignments written before the command (`CACHE_DIR=x docker buildx bake`): its environment.
+    public var assignments: [(name: String, value: ShellWord)] = []
 
     /// Values of flag `name` (long form without dashes, e.g. `cache-from`).
     public func values(_ name: String) -> [ShellWord] { flags.filter { $0.name == name }.compactMap(\.value) }
@@ -111,7 +113,17 @@ public enum DockerCommandLine {
                 default: f
                 }
             }
-            out.append(DockerCommand(kind: kind, words: Array(words[docker...]), flags: normalized.map { (name: $0.0, value: $0.1, flag: $0.2) }, positionals: positionals))
+            var command = DockerCommand(kind: kind, words: Array(words[docker...]), flags: normalized.map { (name: $0.0, value: $0.1, flag: $0.2) }, positionals: positionals)
+            for w in words[..<docker] {
+                guard let eq = w.text.firstIndex(of: "="), eq != w.text.startIndex else { continue }
+                let name = String(w.text[..<eq])
+                guard name.allSatisfy({ $0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber) }), !(name.first?.isNumber ?? true) else { continue }
+                let rawEq = bytes[w.range].firstIndex(of: UInt8(ascii: "=")).map { $0 + 1 } ?? w.range.lowerBound
+                command.assignments.append((name, ShellWord(
+                    text: String(w.text[w.text.index(after: eq)...]), range: rawEq..<w.range.upperBound,
+                    unquotedExpansion: w.unquotedExpansion, hasExpansion: w.hasExpansion)))
+            }
+            out.append(command)
         }
         return out
     }
