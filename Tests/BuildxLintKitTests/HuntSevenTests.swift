@@ -74,3 +74,16 @@ import Testing
         #expect(LocalCacheFlow.namesPath("mv /tmp/c-new /tmp/c", "/tmp/c") && !LocalCacheFlow.namesPath("mv /tmp/c-new x", "/tmp/c"))
     }
 }
+
+extension HuntSevenTests {
+    /// Long `&&` chains on both sides used to branch four ways per level (exponential): a budget bounds it.
+    @Test func longConditionChainsStayFast() throws {
+        let a = try ExpressionParser.parse((1...60).map { "github.event_name != 'e\($0)'" }.joined(separator: " && "))
+        let b = try ExpressionParser.parse((1...60).map { "github.ref != 'refs/heads/b\($0)'" }.joined(separator: " && "))
+        let start = ContinuousClock.now
+        #expect(!Conditions.exclusive(a, b))
+        #expect(ContinuousClock.now - start < .seconds(2))
+        // Still exact on short ones.
+        #expect(Conditions.exclusive(try ExpressionParser.parse("github.event_name == 'push' && x"), try ExpressionParser.parse("github.event_name == 'pull_request'")))
+    }
+}

@@ -13,6 +13,15 @@ public enum Conditions {
     /// `x == 'p'` / `x != 'p'`, or either side a conjunction containing such a pair.
     public static func exclusive(_ a: Expr?, _ b: Expr?) -> Bool {
         guard let a, let b else { return false }
+        // Splitting both sides' `&&`/`||` chains branches four ways per level: a budget keeps long chains
+        // linear-ish (past it, the conditions count as able to hold together).
+        var budget = 10_000
+        return exclusive(a, b, &budget)
+    }
+
+    static func exclusive(_ a: Expr, _ b: Expr, _ budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget > 0 else { return false }
         if case .not(let inner) = a, inner == b { return true }
         if case .not(let inner) = b, inner == a { return true }
         if let (x1, v1, eq1) = comparison(a), let (x2, v2, eq2) = comparison(b), x1 == x2 {
@@ -22,10 +31,10 @@ public enum Conditions {
         // A pull_request run's `github.ref` is `refs/pull/<n>/merge`: never a branch or a tag.
         if isPullRequestEvent(a) && namesBranchOrTag(b) || isPullRequestEvent(b) && namesBranchOrTag(a) { return true }
         // A conjunction is false whenever one of its parts is; a disjunction when both of its parts are.
-        if case .binary(.and, let l, let r) = a, exclusive(l, b) || exclusive(r, b) { return true }
-        if case .binary(.and, let l, let r) = b, exclusive(a, l) || exclusive(a, r) { return true }
-        if case .binary(.or, let l, let r) = a, exclusive(l, b) && exclusive(r, b) { return true }
-        if case .binary(.or, let l, let r) = b, exclusive(a, l) && exclusive(a, r) { return true }
+        if case .binary(.and, let l, let r) = a, exclusive(l, b, &budget) || exclusive(r, b, &budget) { return true }
+        if case .binary(.and, let l, let r) = b, exclusive(a, l, &budget) || exclusive(a, r, &budget) { return true }
+        if case .binary(.or, let l, let r) = a, exclusive(l, b, &budget) && exclusive(r, b, &budget) { return true }
+        if case .binary(.or, let l, let r) = b, exclusive(a, l, &budget) && exclusive(a, r, &budget) { return true }
         return false
     }
 
