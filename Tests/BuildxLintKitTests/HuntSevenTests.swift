@@ -87,3 +87,87 @@ extension HuntSevenTests {
         #expect(Conditions.exclusive(try ExpressionParser.parse("github.event_name == 'push' && x"), try ExpressionParser.parse("github.event_name == 'pull_request'")))
     }
 }
+
+extension HuntSevenTests {
+    /// A step skipped in a leg has the outcome `skipped`: a later step that runs on its failure does not run
+    /// there (gotson/komga's upload ran only on the ubuntu leg: BXC202 said every leg uploads one name).
+    @Test func skippedStepsOutcomeIsSkipped() {
+        let wf = """
+            on: push
+            jobs:
+              test:
+                runs-on: ${{ matrix.os }}
+                strategy:
+                  matrix:
+                    os: [ubuntu-latest, macos-latest]
+                steps:
+                  - id: cmp
+                    if: contains(matrix.os, 'ubuntu')
+                    run: diff a.txt b.txt
+                  - if: steps.cmp.outcome == 'failure'
+                    uses: actions/upload-artifact@v4
+                    with:
+                      name: diff-report
+                      path: b.txt
+
+            """
+        #expect(!TestSupport.lint(workflow: wf).contains { $0.ruleID == "BXC202" })
+        let always = wf.replacingAll("        if: contains(matrix.os, 'ubuntu')\n", with: "")
+        #expect(TestSupport.lint(workflow: always).contains { $0.ruleID == "BXC202" })
+    }
+
+    /// A bake target without `platforms` builds the hosted runner's own platform, so it differs from an
+    /// arm64 build that writes the same scope (BXC109 through the bake file's cache-to), even when the other
+    /// build's image is not known here (a build-arg from a step output).
+    @Test func bakeTargetWithoutPlatformsBuildsTheRunners() {
+        let hcl = "target \"default\" {\n  cache-to = [\"type=gha,scope=app,mode=max\"]\n}\n"
+        let wf = """
+            on: push
+            jobs:
+              test:
+                runs-on: ubuntu-24.04
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/bake-action@v6
+                    with:
+                      source: .
+              arm:
+                runs-on: ubuntu-24.04-arm
+                steps:
+                  - uses: docker/setup-buildx-action@v3
+                    with:
+                      version: v0.21.1
+                  - uses: docker/build-push-action@v6
+                    with:
+                      context: .
+                      platforms: linux/arm64
+                      build-args: TAG=${{ steps.v.outputs.v }}
+                      cache-to: type=gha,scope=app,mode=max
+
+            """
+        let found = TestSupport.lint([("docker-bake.hcl", hcl), (".github/workflows/ci.yml", wf)]).diagnostics
+        #expect(found.contains { $0.ruleID == "BXC109" }, "\(found.map { "\($0.ruleID) \($0.message)" })")
+    }
+
+    /// BXC000's help for a repeated key names who refuses it (GitHub does not read compose files).
+    @Test func duplicateKeyHelpNamesTheReader() throws {
+        let compose = "services:\n  a:\n    image: x\n    image: y\n"
+        let d = try #require(TestSupport.lint([("docker-compose.yml", compose)]).diagnostics.first { $0.ruleID == "BXC000" })
+        #expect(d.help?.contains("docker compose (and bake") == true, "\(d.help ?? "")")
+    }
+}
+
+extension HuntSevenTests {
+    /// Hostile input from the robustness attack: an env value expanded thousands of times stops at 64 KiB
+    /// (it used 3.8 GB), and BXC401 reads `"${X}"` from the syntax instead of evaluating a costly X.
+    @Test func expansionAndBakeChecksStayBounded() {
+        let script = String(repeating: "$A ", count: 10_000)
+        let expanded = LocalCacheFlow.expandingEnv(script, ["A": .string(String(repeating: "v", count: 1_000))])
+        #expect(expanded == script)
+        #expect(LocalCacheFlow.expandingEnv("$A/x", ["A": .string("/tmp")]) == "/tmp/x")
+        let heavy = "variable \"X\" { default = [for a in range(3000): join(\",\", [for b in range(3000): \"type=gha\"])] }\ntarget \"t\" {\n  cache-from = \"${X}\"\n}\n"
+        #expect(!Self.bakeOnly(heavy).contains { $0.ruleID == "BXC401" })
+    }
+}

@@ -39,7 +39,8 @@ public enum BakeInvocations {
     /// The invocation a bake build run makes, or nil for other builds.
     public static func invocation(_ run: BuildRun, files repositoryFiles: [RepoPath: FileAnalysis]) -> BakeInvocation? {
         var cache: [ResolutionKey: BakeResolution?] = [:]
-        return invocation(run, files: repositoryFiles, resolutions: &cache)
+        var steps = maxStepsPerWalk
+        return invocation(run, files: repositoryFiles, resolutions: &cache, stepsLeft: &steps)
     }
 
     /// What a resolution depends on: invocations (the legs and jobs of a workflow) that agree share one.
@@ -52,8 +53,13 @@ public enum BakeInvocations {
 
     /// `invocation(_:files:)`, with resolutions shared through `resolutions` (a bake file's evaluation can
     /// use most of its step budget; thirty identical `docker buildx bake` steps need it once).
+    /// Evaluation steps all the bake resolutions of one walk may take together: each distinct environment
+    /// resolves the files again, and a costly bake file resolved for many steps must not multiply its cost.
+    static let maxStepsPerWalk = 4 * BakeProject.resolutionSteps
+
     static func invocation(
-        _ run: BuildRun, files repositoryFiles: [RepoPath: FileAnalysis], resolutions: inout [ResolutionKey: BakeResolution?]
+        _ run: BuildRun, files repositoryFiles: [RepoPath: FileAnalysis], resolutions: inout [ResolutionKey: BakeResolution?],
+        stepsLeft: inout Int
     ) -> BakeInvocation? {
         let sr = run.stepRun
         var fileNames: [String] = []
@@ -150,8 +156,11 @@ public enum BakeInvocations {
             let key = ResolutionKey(files: files, targets: requested, env: env, overrides: overrides)
             if let cached = resolutions[key] {
                 resolution = cached
-            } else {
-                resolution = project.resolution(targets: requested, env: env, overrides: overrides)
+            } else if stepsLeft > 0 {
+                // Past the walk's budget, further resolutions are not known (nil), rather than guessed.
+                let r = project.resolution(targets: requested, env: env, overrides: overrides, steps: min(BakeProject.resolutionSteps, stepsLeft))
+                stepsLeft -= max(r.stepsUsed, 1)
+                resolution = r
                 resolutions[key] = resolution
             }
         }
@@ -226,8 +235,9 @@ extension BakeInvocations {
         }
         var seenKeys = Set<SeenKey>()
         var resolutions: [ResolutionKey: BakeResolution?] = [:]
+        var stepsLeft = maxStepsPerWalk
         for run in buildRuns where run.build.kind == .bake || run.build.kind == .cliBake {
-            guard let inv = invocation(run, files: files, resolutions: &resolutions) else { continue }
+            guard let inv = invocation(run, files: files, resolutions: &resolutions, stepsLeft: &stepsLeft) else { continue }
             invocations.append(inv)
             let origin = BakeSharedExport.Origin(path: run.file.path, line: run.build.step.node.span.start.line, files: inv.files)
             guard let r = inv.resolution else {

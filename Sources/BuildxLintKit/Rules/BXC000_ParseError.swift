@@ -33,6 +33,16 @@ public struct ParseErrorRule: Rule {
         return "Fix the syntax; nothing else in this file was checked."
     }
 
+    /// What a repeated key does to a file of `kind`: GitHub refuses workflows and actions with one, docker
+    /// compose (and bake, which loads compose files with the same library) refuses compose files.
+    static func reader(of kind: FileKind) -> String {
+        switch kind {
+        case .workflow, .action: return "GitHub rejects a mapping with a repeated key"
+        case .compose: return "docker compose (and bake, which loads compose files with the same library) rejects a mapping with a repeated key"
+        case .bake: return "a reader either rejects a repeated key or keeps only one of the values"
+        }
+    }
+
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         if let e = context.file.parseError {
@@ -46,7 +56,7 @@ public struct ParseErrorRule: Rule {
             diagnostic(
                 context, w.span, w.message,
                 help: w.kind == .duplicateKey
-                    ? "Remove or rename one of the keys; GitHub rejects a mapping with a repeated key."
+                    ? "Remove or rename one of the keys; \(Self.reader(of: context.file.kind))."
                     : "Define the anchor before the alias that uses it.")
         }
     }

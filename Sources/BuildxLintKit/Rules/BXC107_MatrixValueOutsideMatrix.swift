@@ -10,7 +10,7 @@ public struct MatrixValueOutsideMatrixRule: Rule {
     public let description = RuleDescription(
         id: "BXC107", name: "matrix-value-outside-matrix", severity: .warning,
         summary: "`${{ matrix.X }}` or `${{ env.X }}` in a cache entry where it is not defined, so it is empty.",
-        rationale: "An undefined matrix key or env variable evaluates to an empty string, so the scope or ref collapses to a value other jobs share, or becomes invalid.",
+        rationale: "An undefined matrix key or env variable evaluates to an empty string, so that part of the scope or ref is missing: the location may equal another build's, or become invalid.",
         sources: ["GitHub Docs: Contexts (matrix, env)", "docker/build-push-action .github/workflows/ci.yml (github-cache job)"],
         triggering: [
             RuleExample(
@@ -102,9 +102,9 @@ public struct MatrixValueOutsideMatrixRule: Rule {
                         out.append(
                             diagnostic(
                                 context, be.located.span(part.range),
-                                "\(problem)\(run.stepRun.whereSuffix), so the \(be.inputLabel) location collapses to a value other builds share",
+                                "\(problem)\(run.stepRun.whereSuffix), so that part of the \(be.inputLabel) location is always empty: the location is not the one written, and may equal another build's",
                                 help: path[0] == "matrix"
-                                    ? "Spell out the per-platform values here (one entry per line), or move this build into the matrix job."
+                                    ? "Remove `${{ matrix.\(path[1]) }}` here (a build outside a matrix makes all its platforms at once), or run this build in a matrix job that defines `\(path[1])`."
                                     : "Define `\(path[1])` in `env:` (workflow, job or step) or write it to $GITHUB_ENV in an earlier step."))
                     }
                 }

@@ -186,37 +186,61 @@ public struct LocalCachePathMismatchRule: Rule {
         case unrelated
     }
 
-    /// How download step `d` fits a local import from `src` (normalised). Only a pattern without wildcards is
+    /// A download step's inputs as the layout needs them, read once per step run: its normalised `path`
+    /// (nil when not known) and, for a wildcard-free pattern of a known release, the pattern and major version.
+    struct Download {
+        let step: StepRun
+        let path: String?
+        let pattern: (name: String, major: Int)?
+        /// A `name:` download or `merge-multiple: true`: files in `path`, subfolders as the artifact holds them.
+        let whole: Bool
+
+        init(_ d: StepRun) {
+            step = d
+            let s = d.step
+            if s.input("path") != nil {
+                path = d.input("path").flatMap { p in CachePath.lines(p).count == 1 ? CachePath.normalized(p) : nil }
+            } else {
+                path = "."
+            }
+            whole = s.input("name") != nil || (s.input("merge-multiple") != nil && d.input("merge-multiple") != "false")
+            if !whole, s.input("pattern") != nil, let p = d.input("pattern"), !p.isEmpty, !p.contains(where: { "*?[{/".contains($0) }),
+                let release = TransportAction.release(s)
+            {
+                pattern = (p, release.major)
+            } else {
+                pattern = nil
+            }
+        }
+    }
+
+    /// `inner` (normalised) is `outer` (normalised) or inside it.
+    static func within(_ inner: String, _ outer: String) -> Bool { inner == outer || inner.hasPrefix(outer == "/" ? "/" : outer + "/") }
+
+    /// How download `d` fits a local import from `src` (normalised). Only a pattern without wildcards is
     /// judged: it matches at most one artifact, which download-artifact v5+ extracts straight into `path` and
     /// earlier releases into `path/<pattern>/` (reference §1.9; actions/download-artifact fff8c14). A `name:`
     /// download or `merge-multiple: true` extracts into `path`, whose subfolders depend on the artifact's
-    /// content: they may fill any folder under `path`.
-    /// `patterns` are the wildcard-free patterns of the job's downloads: `src` in another one's `path/<pattern>/`
-    /// is not filled by this one's artifact (a cache artifact holds `index.json` and `blobs/`, not a folder
-    /// named after another artifact).
-    static func fit(_ d: StepRun, src: String, patterns: Set<String>) -> DownloadFit {
-        let step = d.step
-        var path = "."
-        if step.input("path") != nil {
-            guard let p = d.input("path"), CachePath.lines(p).count == 1 else { return .mayFill }
-            path = CachePath.normalized(p)
-        }
-        guard CachePath.isWithin(src, path) else { return .unrelated }
-        if step.input("name") != nil { return .mayFill }
-        if step.input("merge-multiple") != nil, d.input("merge-multiple") != "false" { return .mayFill }
-        guard step.input("pattern") != nil, let pattern = d.input("pattern"), !pattern.isEmpty,
-            !pattern.contains(where: { "*?[{/".contains($0) }), let release = TransportAction.release(step)
-        else { return .mayFill }
-        let subfolder = path == "." ? pattern : path + "/" + pattern
-        if release.major >= 5 {
-            if CachePath.isWithin(src, subfolder) {
+    /// content: they may fill any folder under `path`. `patterns` are the wildcard-free patterns of the job's
+    /// downloads: `src` in another one's `path/<pattern>/` is not filled by this one's artifact (a cache artifact
+    /// holds `index.json` and `blobs/`, not a folder named after another artifact).
+    static func fit(_ d: Download, src: String, patterns: Set<String>) -> DownloadFit {
+        guard let path = d.path else { return .mayFill }
+        guard within(src, path) else { return .unrelated }
+        guard !d.whole, let (pattern, major) = d.pattern else { return .mayFill }
+        func sub(_ name: String) -> String { path == "." ? name : (path == "/" ? "/" + name : path + "/" + name) }
+        let subfolder = sub(pattern)
+        if major >= 5 {
+            if within(src, subfolder) {
                 return .misses(folder: path, why: "download-artifact v5+ extracts the one artifact a pattern without wildcards matches straight into `path`, not into `path/<artifact name>/`")
             }
-            let inOther = patterns.contains { $0 != pattern && CachePath.isWithin(src, path == "." ? $0 : path + "/" + $0) }
-            return inOther ? .unrelated : .mayFill
+            // The folder right under `path` that holds `src`: another download's pattern?
+            let rest = path == "." ? Substring(src) : src.dropFirst(path == "/" ? 1 : path.utf8.count + 1)
+            let first = rest.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+            return first != pattern && patterns.contains(first) ? .unrelated : .mayFill
         }
-        if CachePath.isWithin(src, subfolder) { return .mayFill }
-        return CachePath.normalized(src) == path
+        if within(src, subfolder) { return .mayFill }
+        return src == path
             ? .misses(folder: subfolder, why: "download-artifact before v5 extracts a pattern's artifact into `path/<artifact name>/`")
             : .unrelated
     }
@@ -226,30 +250,39 @@ public struct LocalCachePathMismatchRule: Rule {
     func importFindings(_ context: RuleContext) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var reported = Set<Int>()
+        var known: [ObjectIdentifier: Download] = [:]
         for run in context.buildRuns where run.stepRun.mayRun {
             guard run.imports.contains(where: { ($0.locations ?? []).contains { $0.backend == "local" } }) else { continue }
             let earlier = context.repository.stepRuns(of: run.stepRun.run).filter { $0.mayRun && $0.order < run.stepRun.order }
+            // Read once per download step run, for every build after it.
+            let downloads = earlier.filter { TransportAction.of($0.step) == .download }.map { sr in
+                if let d = known[ObjectIdentifier(sr)] { return d }
+                let d = Download(sr)
+                known[ObjectIdentifier(sr)] = d
+                return d
+            }
+            guard !downloads.isEmpty else { continue }
+            let patterns = Set(downloads.compactMap { $0.pattern?.name })
             for ev in run.imports {
                 for loc in ev.locations ?? [] where loc.backend == "local" && !ExprValue.hasMarker(loc.identity) {
                     let src = CachePath.normalized(loc.identity.split(separator: ":").first.map(String.init) ?? loc.identity)
+                    var miss: (StepRun, String, String)?
+                    var mayFill = false
+                    for d in downloads {
+                        switch Self.fit(d, src: src, patterns: patterns) {
+                        case .mayFill: mayFill = true
+                        case .misses(let folder, let why): miss = miss ?? (d.step, folder, why)
+                        case .unrelated: break
+                        }
+                        if mayFill { break }
+                    }
+                    guard !mayFill, let (d, folder, why) = miss else { continue }
                     // Filled by something else: actions/cache, or a script that names the folder (an extraction, a move).
                     let otherwiseFilled = earlier.contains { sr in
                         (TransportAction.of(sr.step) == .cache && LocalCacheFlow.persistedPaths(sr).contains { CachePath.overlap(src, $0) })
                             || LocalCacheFlow.scriptMentions(sr, src)
                     }
                     guard !otherwiseFilled else { continue }
-                    var miss: (StepRun, String, String)?
-                    var mayFill = false
-                    let downloads = earlier.filter { TransportAction.of($0.step) == .download }
-                    let patterns = Set(downloads.compactMap { $0.input("pattern") }.filter { !$0.contains(where: { "*?[{/".contains($0) }) })
-                    for d in downloads {
-                        switch Self.fit(d, src: src, patterns: patterns) {
-                        case .mayFill: mayFill = true
-                        case .misses(let folder, let why): miss = miss ?? (d, folder, why)
-                        case .unrelated: break
-                        }
-                    }
-                    guard !mayFill, let (d, folder, why) = miss else { continue }
                     let span = SharedLocation.span(ev, run, direction: .import)
                     guard reported.insert(span.start.offset).inserted else { continue }
                     let line = d.step.node.span.start.line

@@ -119,20 +119,25 @@ public struct LocalCacheExportNotPersistedRule: Rule {
                     let moved = steps.contains { $0.order > run.stepRun.order && LocalCacheFlow.scriptMentions($0, dest) }
                         || LocalCacheFlow.scriptMentionsAfterCommand(run.build, dest)
                     let sources = run.imports.flatMap { $0.locations ?? [] }.filter { $0.backend == "local" }.map(\.identity) + [dest]
-                    let keepers = steps.filter { sr in
-                        let action = TransportAction.of(sr.step)
-                        return action == .cache || (action == .upload && sr.order > run.stepRun.order)
-                    }
                     // Kept when the folder it goes to is cached or uploaded: the build's own import folder, or a folder
-                    // a script moves it into (a bake file's `cache-from` is not among the step's imports).
-                    let targetKept = keepers.contains { sr in
-                        LocalCacheFlow.persistedPaths(sr).contains { p in
-                            sources.contains { CachePath.overlap($0, p) } || LocalCacheFlow.movedInto(dest, p, after: run, steps: steps)
+                    // a script moves it into (a bake file's `cache-from` is not among the step's imports). Only
+                    // worked out when nothing else keeps it.
+                    func targetKept() -> Bool {
+                        let keepers = steps.filter { sr in
+                            let action = TransportAction.of(sr.step)
+                            return action == .cache || (action == .upload && sr.order > run.stepRun.order)
+                        }
+                        let movers = LocalCacheFlow.movers(of: dest, after: run, steps: steps)
+                        return keepers.contains { sr in
+                            LocalCacheFlow.persistedPaths(sr).contains { p in
+                                sources.contains { CachePath.overlap($0, p) }
+                                    || (CachePath.normalized(p) != CachePath.normalized(dest) && movers.contains { LocalCacheFlow.namesPath($0, p) })
+                            }
                         }
                     }
                     // A self-hosted (or not known) runner may keep its disk between jobs (a persistent cache folder).
                     let hosted = Self.isGitHubHosted(run.stepRun.run.runsOn)
-                    let persisted = keptInPlace || readLater || !hosted || (moved && targetKept)
+                    let persisted = keptInPlace || readLater || !hosted || (moved && targetKept())
                     // A step that is not a plain action (a local action, an unevaluated script) may keep it.
                     let unknownLater = steps.contains { $0.order > run.stepRun.order && ($0.step.uses?.isLocal ?? false) }
                     guard !persisted, !unknownLater, !ExprValue.hasMarker(dest) else { continue }

@@ -14,6 +14,22 @@ public struct BakeCacheNotListRule: Rule {
         triggering: [RuleExample("target \"app\" {\n  cache-from = \"type=gha\"\n  cache-to = [\"type=gha,mode=max\"]\n}\n", path: "docker-bake.hcl", lines: [2])],
         nonTriggering: [RuleExample("target \"app\" {\n  cache-from = [\"type=gha\"]\n  cache-to = [\"type=gha,mode=max\"]\n}\n", path: "docker-bake.hcl")])
 
+    /// Whether `x` is written as a string: a string template, or a variable whose `default` is one (an
+    /// untyped variable without a default is ""). A list, a function call, a conditional and the like are not.
+    static func writtenAsString(_ x: HCLExpr, in bake: BakeFile) -> Bool {
+        switch x {
+        case .template, .heredoc: return true
+        case .variable(let name, _):
+            guard let decl = bake.variables.last(where: { $0.name == name }) else { return false }
+            guard let d = decl.default else { return decl.type == nil }
+            switch d {
+            case .template, .heredoc: return true
+            default: return false
+            }
+        default: return false
+        }
+    }
+
     /// The rule\'s findings in `context.file` (1-based lines, UTF-8 byte columns); never reads files or prints.
     public func check(_ context: RuleContext) -> [Diagnostic] {
         guard context.file.kind == .bake, let bake = context.file.bake else { return [] }
@@ -26,8 +42,9 @@ public struct BakeCacheNotListRule: Rule {
                 case .template(let parts, _):
                     if parts.count == 1, case .interpolation(let x, _) = parts[0] {
                         // `"${LIST}"` is the interpolated value itself, not a string (HCL template unwrapping):
-                        // only a value that evaluates to a string is one.
-                        if case .string = BakeProject(files: [bake]).evaluate(x) { isString = true } else { isString = false }
+                        // only what is written as a string is one (read from the syntax, not evaluated: a
+                        // variable's value can be costly to compute).
+                        isString = Self.writtenAsString(x, in: bake)
                     } else {
                         isString = true
                     }

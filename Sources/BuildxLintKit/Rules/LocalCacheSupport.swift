@@ -61,20 +61,29 @@ enum LocalCacheFlow {
     /// Whether a `run:` script after `run`'s build (later in the job, or after the command in its own script)
     /// moves or copies `dest` into `folder`: both are named in one script (the `rm -rf old; mv new old` rotation).
     static func movedInto(_ dest: String, _ folder: String, after run: BuildRun, steps: [StepRun]) -> Bool {
-        guard CachePath.normalized(dest) != CachePath.normalized(folder) else { return false }
+        movers(of: dest, after: run, steps: steps).contains { namesPath($0, folder) } && CachePath.normalized(dest) != CachePath.normalized(folder)
+    }
+
+    /// The scripts after `run`'s build (later steps of the job, and the rest of its own script after the
+    /// command), evaluated and with env variables expanded, that name `dest`: the ones that may move it.
+    static func movers(of dest: String, after run: BuildRun, steps: [StepRun]) -> [String] {
+        var out: [String] = []
         for sr in steps where sr.order > run.stepRun.order {
-            if let text = scriptText(sr), namesPath(text, dest), namesPath(text, folder) { return true }
+            if let text = scriptText(sr), namesPath(text, dest) { out.append(text) }
         }
         if let command = run.build.command, let last = command.words.last, let script = run.build.step.run?.scalar {
             let bytes = Array(script.utf8)
             if last.range.upperBound < bytes.count {
                 let rest = String(decoding: bytes[last.range.upperBound...], as: UTF8.self)
                 let text = expandingEnv(run.stepRun.evaluate(rest) ?? rest, run.stepRun.context.env)
-                if namesPath(text, dest), namesPath(text, folder) { return true }
+                if namesPath(text, dest) { out.append(text) }
             }
         }
-        return false
+        return out
     }
+
+    /// The longest script `expandingEnv` writes out (64 KiB).
+    static let maxExpandedScript = 1 << 16
 
     /// `script` with `$NAME` and `${NAME}` replaced by the values of `env` that are known strings (the
     /// variables the runner exports from `env:`); other expansions are left as written.
@@ -99,6 +108,8 @@ enum LocalCacheFlow {
             let closed = !braced || (j < bytes.count && bytes[j] == UInt8(ascii: "}"))
             if j > start, closed, case .string(let value)? = env[String(decoding: bytes[start..<j], as: UTF8.self)] {
                 out += Array(value.utf8)
+                // Past 64 KiB (as evaluated strings elsewhere) the script is left as written.
+                if out.count > Self.maxExpandedScript { return script }
                 i = braced ? j + 1 : j
             } else {
                 out.append(bytes[i])

@@ -33,6 +33,9 @@ public struct EvalContext: Sendable {
     /// Whether `steps.*` are symbols (one value for everything one step does in one leg, such as the
     /// targets a bake override applies to) instead of unknown (they may differ between legs and jobs).
     public var stepsAreSymbols = false
+    /// What is known of earlier steps by id: a step whose `if:` is false in this leg was skipped (its
+    /// `outcome` and `conclusion` are `skipped`, its outputs empty).
+    public var knownSteps: [String: ExprValue] = [:]
 
     /// Creates a context. Every parameter defaults to "not known here" (see the properties).
     public init(
@@ -478,6 +481,7 @@ struct ExprEvaluation {
             if key.lowercased() == "job-index" { return .unknown("strategy.job-index differs per leg") }
             return ExprValue.symbolMember("strategy", key)
         case "steps":
+            if let known = ctx.knownSteps[key] { return known }
             if ctx.stepsAreSymbols { return ExprValue.symbolMember("steps", key) }
             return .unknown("steps.\(key): a step's outputs and results are not known here")
         case "job": return .unknown("job.\(key) is not known here")

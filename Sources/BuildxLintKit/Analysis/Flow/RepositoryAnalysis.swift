@@ -564,6 +564,10 @@ struct FlowWalker {
             let sr = StepRun(run: run, file: file, step: step, context: stepCtx, order: order, via: via, mayRun: mayRun, condition: condition)
             order += 1
             stepRuns.append(sr)
+            // A step skipped in this leg: later `if:`s that read its outcome see `skipped`.
+            if !mayRun, let id = step.id {
+                ctx.knownSteps[id] = .object(["outcome": .string("skipped"), "conclusion": .string("skipped"), "outputs": .object([:])])
+            }
             if mayRun, step.uses?.repository == Self.runtimeAction { runtimeExposed.insert(ObjectIdentifier(run)) }
             for build in builds(of: step, in: file) {
                 // A `run:` step's build gets the gha cache service only when an earlier step exposed the runtime

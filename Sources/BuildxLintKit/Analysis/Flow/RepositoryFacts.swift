@@ -339,7 +339,9 @@ public struct RepositoryFacts: Sendable {
                 .flatMap { BakeInvocations.locations($0, direction: .export) ?? [] }
                 .filter { $0.backend == "gha" && !ExprValue.hasMarker($0.identity) }
             guard !locations.isEmpty else { continue }
+            // A target that states no platforms (and no `platforms` attribute at all) builds the runner's own.
             let platforms = t.platforms.flatMap { $0.isEmpty ? nil : platformKey($0) }
+                ?? (t.platforms == nil && t.attributes["platforms"] == nil ? hostedNativePlatform(run) : nil)
             let w = GHAWriter(
                 run, image: "bake\u{1}" + t.buildIdentity, imageKnown: t.buildKnown, platforms: platforms, refs: refs, bakeTarget: t.name)
             for l in Set(locations).sorted(by: { $0.identity < $1.identity }) { out.append((l, w)) }
@@ -365,9 +367,14 @@ public struct RepositoryFacts: Sendable {
     /// no `endpoint`, no `append`ed nodes). Nil otherwise, and for bake builds (their targets may set
     /// platforms).
     static func nativePlatform(_ run: BuildRun) -> String? {
-        guard !run.build.statesPlatforms, run.build.kind == .buildPush || run.build.kind == .cliBuild,
-            let label = run.stepRun.run.runsOn, let platform = hostedRunnerPlatforms[label]
-        else { return nil }
+        guard !run.build.statesPlatforms, run.build.kind == .buildPush || run.build.kind == .cliBuild else { return nil }
+        return hostedNativePlatform(run)
+    }
+
+    /// The platform a local builder on `run`'s GitHub-hosted runner builds when nothing states one (for a bake
+    /// target without `platforms`, too); nil for other runners or remote and cloud builders.
+    static func hostedNativePlatform(_ run: BuildRun) -> String? {
+        guard let label = run.stepRun.run.runsOn, let platform = hostedRunnerPlatforms[label] else { return nil }
         for step in run.stepRun.run.job.steps where step.uses?.isAction(KnownAction.setupBuildx) == true {
             if let driver = step.input("driver")?.value.scalar, driver != "docker-container", driver != "docker" { return nil }
             if step.input("endpoint") != nil || step.input("append") != nil { return nil }

@@ -667,6 +667,8 @@ public struct BakeResolution: Sendable {
     public let allCacheShapes: [BakeAttrShape]
     /// Problems: unknown targets, cycles, unevaluable matrices or names, inherits that are not strings, …
     public let issues: [BakeIssue]
+    /// Evaluation steps the resolution used (callers that resolve many times bound their total).
+    public var stepsUsed = 0
 }
 
 // MARK: - Project
@@ -713,6 +715,9 @@ public struct BakeProject: Sendable {
         resolution(targets: targets, env: env, overrides: overrides).targets
     }
 
+    /// Evaluation steps one resolution may take (a bound against exponential input).
+    public static let resolutionSteps = 5_000_000
+
     /// Resolves targets and reports problems.
     ///
     /// - Parameters:
@@ -720,11 +725,15 @@ public struct BakeProject: Sendable {
     ///   - env: environment overriding variable defaults by name.
     ///   - overrides: `--set` overrides.
     ///   - builtins: values for `BAKE_LOCAL_PLATFORM` / `BAKE_CMD_CONTEXT`; absent ones are unknown.
+    ///   - steps: the evaluation steps it may take; past them values are unknown (`stepsUsed` says how many it took).
     public func resolution(
-        targets: [String], env: [String: String], overrides: [BakeSetOverride] = [], builtins: [String: String] = [:]
+        targets: [String], env: [String: String], overrides: [BakeSetOverride] = [], builtins: [String: String] = [:],
+        steps: Int = BakeProject.resolutionSteps
     ) -> BakeResolution {
-        let r = BakeResolver(project: self, env: env, builtins: builtins)
-        return r.run(requested: targets, overrides: overrides)
+        let r = BakeResolver(project: self, env: env, builtins: builtins, steps: steps)
+        var res = r.run(requested: targets, overrides: overrides)
+        res.stepsUsed = steps - r.budget.remainingSteps
+        return res
     }
 
     /// The values of all declared variables under `env`.
@@ -760,7 +769,7 @@ final class BakeResolver: HCLGlobalResolver {
     let project: BakeProject
     let env: [String: String]
     let builtins: [String: String]
-    let budget = HCLEvalBudget(steps: 5_000_000)
+    let budget: HCLEvalBudget
     var functions: [String: HCLUserFunction] = [:]
     var variableDecls: [String: BakeVariableDecl] = [:]
     var globalAttrs: [String: BakeAttr] = [:]
@@ -794,7 +803,8 @@ final class BakeResolver: HCLGlobalResolver {
     var ownCache: [String: (TargetState, Instance)] = [:]
     var overridesByTarget: [String: [BakeSetOverride]] = [:]
 
-    init(project: BakeProject, env: [String: String], builtins: [String: String]) {
+    init(project: BakeProject, env: [String: String], builtins: [String: String], steps: Int = BakeProject.resolutionSteps) {
+        budget = HCLEvalBudget(steps: steps)
         self.project = project
         self.env = env
         self.builtins = builtins
