@@ -137,13 +137,12 @@ public enum BakeInvocations {
         // The runner's own variables first (bake reads any variable from the environment), then `env:`; a value
         // not known here makes its variable unknown rather than leaving it at its default.
         var env = Self.runnerEnvironment
-        for (k, v) in sr.context.env {
-            if let t = v.templateText, !ExprValue.hasMarker(t) { env[k] = t } else { env[k] = BakeProject.unknownEnvironmentValue }
+        func set(_ name: String, _ text: String?) {
+            if let t = text, !ExprValue.hasMarker(t) { env[name] = t } else { env[name] = BakeProject.unknownEnvironmentValue }
         }
+        for (k, v) in sr.context.env { set(k, v.templateText) }
         // `NAME=value docker buildx bake`: the command's own environment.
-        for (name, value) in run.build.command?.assignments ?? [] {
-            if !value.hasExpansion, let t = sr.evaluate(value.text), !ExprValue.hasMarker(t) { env[name] = t } else { env[name] = BakeProject.unknownEnvironmentValue }
-        }
+        for (name, value) in run.build.command?.assignments ?? [] { set(name, value.hasExpansion ? nil : sr.evaluate(value.text)) }
         let bakeFiles = files.compactMap { repositoryFiles[$0]?.bake }
         var resolution: BakeResolution? = nil
         if filesKnown, !bakeFiles.isEmpty, bakeFiles.count == files.count {

@@ -289,7 +289,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
     static func collide(_ first: RepositoryFacts.GHAWriter, _ me: RepositoryFacts.GHAWriter, jobBound: Bool, sameStepAllowed: Bool) -> Bool {
         guard first.stepKey != me.stepKey, !jobBound || RepositoryFacts.sameJobRun(first, me) else { return false }
         // One step reached twice is one build, unless two callers run it (a reusable workflow called once per platform).
-        if (first.path, first.stepOffset) == (me.path, me.stepOffset), !(sameStepAllowed && first.jobKey != me.jobKey) { return false }
+        if first.sameBuild(as: me), !(sameStepAllowed && first.jobKey != me.jobKey) { return false }
         return !(RepositoryFacts.sameJobRun(first, me) && Conditions.exclusive(first.condition, me.condition))
     }
 
@@ -305,7 +305,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
 
     /// The message of a finding against another image's build, naming where that build is written.
     static func differentBuildMessage(_ first: RepositoryFacts.GHAWriter, _ me: RepositoryFacts.GHAWriter, _ loc: CacheLocation, _ suffix: String) -> String {
-        if (first.path, first.stepOffset) == (me.path, me.stepOffset) {
+        if first.sameBuild(as: me) {
             // One step of a reusable workflow, in calls that build different things (`suffix` names this call).
             return "\(loc) is written by this build in every call of its reusable workflow, and the calls build different things\(suffix); each call's export replaces the other's cache index on every run"
         }
@@ -324,7 +324,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
     ) -> Diagnostic {
         let where_ = first.path == me.path ? "line \(first.line)" : "\(first.path.display):\(first.line)"
         let pair = String(mine.map { $0 == "/" ? "-" : $0 == "," ? "_" : $0 })
-        let sameStep = (first.path, first.stepOffset) == (me.path, me.stepOffset)
+        let sameStep = first.sameBuild(as: me)
         let help =
             sameStep
             ? "Scope gha caches per platform: each call of this workflow needs a scope of its own on both cache-from and cache-to (pass one in as an input, or build it from the platform input with `/` replaced, as in `scope=\(scopeSuggestion(loc.identity, pair))`)."
@@ -424,7 +424,7 @@ public struct GHAScopeReusedAcrossImagesRule: Rule {
             // One step in two calls differs in platform by call only in the same matrix leg: legs of a matrix over
             // platforms collide within each call already (BXC101), and across calls the builds differ in more
             // than the platform.
-            let acrossLegs = (first.path, first.stepOffset) == (me.path, me.stepOffset) && first.legIndex != me.legIndex
+            let acrossLegs = first.sameBuild(as: me) && first.legIndex != me.legIndex
             if RepositoryFacts.differentPlatforms(first, me), !acrossLegs, collide(first, me, jobBound: jobBound, sameStepAllowed: true),
                 let mine = me.platforms, let theirs = first.platforms
             {

@@ -130,8 +130,7 @@ public struct LocalCacheExportNotPersistedRule: Rule {
                         let movers = LocalCacheFlow.movers(of: dest, after: run, steps: steps)
                         return keepers.contains { sr in
                             LocalCacheFlow.persistedPaths(sr).contains { p in
-                                sources.contains { CachePath.overlap($0, p) }
-                                    || (CachePath.normalized(p) != CachePath.normalized(dest) && movers.contains { LocalCacheFlow.namesPath($0, p) })
+                                sources.contains { CachePath.overlap($0, p) } || LocalCacheFlow.moves(movers, dest, into: p)
                             }
                         }
                     }

@@ -19,9 +19,10 @@ enum LocalCacheFlow {
         let names = keepingFolders(path)
         guard !names.isEmpty else { return false }
         if names.contains(where: { script.hasSubstring($0) }) { return true }
-        if let evaluated = sr.evaluate(script), names.contains(where: { evaluated.hasSubstring($0) }) { return true }
+        guard let evaluated = sr.evaluate(script) else { return false }
+        if names.contains(where: { evaluated.hasSubstring($0) }) { return true }
         // `mv "${CACHE_DIR}-new" "$CACHE_DIR"` with CACHE_DIR in the step's env (workflow, job or step `env:`).
-        if script.contains("$"), let evaluated = sr.evaluate(script) {
+        if script.contains("$") {
             let expanded = expandingEnv(evaluated, sr.context.env)
             if expanded != evaluated, names.contains(where: { expanded.hasSubstring($0) }) { return true }
         }
@@ -61,7 +62,13 @@ enum LocalCacheFlow {
     /// Whether a `run:` script after `run`'s build (later in the job, or after the command in its own script)
     /// moves or copies `dest` into `folder`: both are named in one script (the `rm -rf old; mv new old` rotation).
     static func movedInto(_ dest: String, _ folder: String, after run: BuildRun, steps: [StepRun]) -> Bool {
-        movers(of: dest, after: run, steps: steps).contains { namesPath($0, folder) } && CachePath.normalized(dest) != CachePath.normalized(folder)
+        moves(movers(of: dest, after: run, steps: steps), dest, into: folder)
+    }
+
+    /// Whether one of `movers` (scripts that name `dest`, from `movers(of:after:steps:)`) also names `folder`,
+    /// another folder: the rotation moves `dest` there.
+    static func moves(_ movers: [String], _ dest: String, into folder: String) -> Bool {
+        CachePath.normalized(dest) != CachePath.normalized(folder) && movers.contains { namesPath($0, folder) }
     }
 
     /// The scripts after `run`'s build (later steps of the job, and the rest of its own script after the
@@ -71,15 +78,19 @@ enum LocalCacheFlow {
         for sr in steps where sr.order > run.stepRun.order {
             if let text = scriptText(sr), namesPath(text, dest) { out.append(text) }
         }
-        if let command = run.build.command, let last = command.words.last, let script = run.build.step.run?.scalar {
-            let bytes = Array(script.utf8)
-            if last.range.upperBound < bytes.count {
-                let rest = String(decoding: bytes[last.range.upperBound...], as: UTF8.self)
-                let text = expandingEnv(run.stepRun.evaluate(rest) ?? rest, run.stepRun.context.env)
-                if namesPath(text, dest) { out.append(text) }
-            }
+        if let rest = scriptAfterCommand(run.build) {
+            let text = expandingEnv(run.stepRun.evaluate(rest) ?? rest, run.stepRun.context.env)
+            if namesPath(text, dest) { out.append(text) }
         }
         return out
+    }
+
+    /// The rest of the `run:` script that holds `build` (a command line) after its command, or nil.
+    static func scriptAfterCommand(_ build: BuildStep) -> String? {
+        guard let command = build.command, let last = command.words.last, let script = build.step.run?.scalar else { return nil }
+        let bytes = Array(script.utf8)
+        guard last.range.upperBound < bytes.count else { return nil }
+        return String(decoding: bytes[last.range.upperBound...], as: UTF8.self)
     }
 
     /// The longest script `expandingEnv` writes out (64 KiB).
@@ -122,10 +133,7 @@ enum LocalCacheFlow {
     /// Whether the `run:` script that holds `build` (a `docker buildx build` command line) mentions `path` or a
     /// folder holding it after the command: the same script rotates the export into place (`rm -rf old; mv new old`).
     static func scriptMentionsAfterCommand(_ build: BuildStep, _ path: String) -> Bool {
-        guard let command = build.command, let last = command.words.last, let script = build.step.run?.scalar else { return false }
-        let bytes = Array(script.utf8)
-        guard last.range.upperBound < bytes.count else { return false }
-        let rest = String(decoding: bytes[last.range.upperBound...], as: UTF8.self)
+        guard let rest = scriptAfterCommand(build) else { return false }
         return keepingFolders(path).contains { rest.hasSubstring($0) }
     }
 

@@ -52,6 +52,9 @@ public struct RepositoryFacts: Sendable {
                 jobCondition: Self.jobCondition(job), refs: refs, bakeTarget: bakeTarget)
         }
 
+        /// Whether `other` is this build, written in one place (reached from another call, leg or caller).
+        public func sameBuild(as other: GHAWriter) -> Bool { (path, stepOffset) == (other.path, other.stepOffset) }
+
         /// The job's `if:` together with the `if:`s of the jobs that call its reusable workflow (a conjunction:
         /// two calls whose callers' conditions exclude each other never run together).
         static func jobCondition(_ job: JobRun) -> Expr? {
@@ -254,6 +257,11 @@ public struct RepositoryFacts: Sendable {
             var seenInRun = Set<ScopeInRun>()
             var invocations: [ObjectIdentifier: BakeInvocation] = [:]
             for inv in analysis.bakeInvocations { invocations[ObjectIdentifier(inv.run)] = inv }
+            // Keeps `w` as the first writer of `scope` in the repository and in its workflow's runs, where it can be one.
+            func record(_ scope: String, _ key: ScopeInRun, _ w: GHAWriter) {
+                if w.imageKnown, seenScopes.insert(scope).inserted { firstGHAWriters.append((scope, w)) }
+                if w.imageKnown || w.platforms != nil, seenInRun.insert(key).inserted { firstGHAWritersInRun.append((key, w)) }
+            }
             for b in ordered where b.stepRun.mayRun {
                 if b.stepRun.run.jobKey.caller == nil,
                     calledSteps.contains(StepLocation(path: b.file.path, offset: b.build.step.node.span.start.offset))
@@ -268,16 +276,13 @@ public struct RepositoryFacts: Sendable {
                         guard !seenScopes.contains(l.identity) || !seenInRun.contains(key) else { continue }
                         let w = writer ?? RepositoryFacts.writer(b, refs: GitRefs.of(b.stepRun.run, files: analysis.files))
                         writer = w
-                        if w.imageKnown, seenScopes.insert(l.identity).inserted { firstGHAWriters.append((l.identity, w)) }
-                        if w.imageKnown || w.platforms != nil, seenInRun.insert(key).inserted { firstGHAWritersInRun.append((key, w)) }
+                        record(l.identity, key, w)
                     }
                 }
                 // A bake invocation's targets write what their bake files say, each as a build of its own.
                 guard let inv = invocations[ObjectIdentifier(b)] else { continue }
                 for (l, w) in RepositoryFacts.bakeTargetWriters(inv, refs: GitRefs.of(b.stepRun.run, files: analysis.files)) {
-                    let key = ScopeInRun(scope: l.identity, rootPath: b.stepRun.run.rootPath)
-                    if w.imageKnown, seenScopes.insert(l.identity).inserted { firstGHAWriters.append((l.identity, w)) }
-                    if w.imageKnown || w.platforms != nil, seenInRun.insert(key).inserted { firstGHAWritersInRun.append((key, w)) }
+                    record(l.identity, ScopeInRun(scope: l.identity, rootPath: b.stepRun.run.rootPath), w)
                 }
             }
         }

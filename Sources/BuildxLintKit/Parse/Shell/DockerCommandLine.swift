@@ -38,6 +38,13 @@ public enum DockerCommandLine {
         "provenance", "sbom", "call", "annotation", "attest", "add-host", "cgroup-parent", "shm-size", "ulimit", "var",
     ]
 
+    /// The value part of a `key=value` word (`--cache-to=…`, `NAME=…`): `text` after quote removal, its range
+    /// starting after the first `=` of the raw word in `bytes` (the script).
+    static func valueAfterEquals(_ w: ShellWord, text: String, _ bytes: [UInt8]) -> ShellWord {
+        let rawEq = bytes[w.range].firstIndex(of: UInt8(ascii: "=")).map { $0 + 1 } ?? w.range.lowerBound
+        return ShellWord(text: text, range: rawEq..<w.range.upperBound, unquotedExpansion: w.unquotedExpansion, hasExpansion: w.hasExpansion)
+    }
+
     /// The docker build commands of `script`.
     public static func commands(in script: String) -> [DockerCommand] {
         var out: [DockerCommand] = []
@@ -84,14 +91,7 @@ public enum DockerCommandLine {
                 if w.text.hasPrefix("--") || (w.text.hasPrefix("-") && w.text.count == 2) {
                     let body = w.text.drop { $0 == "-" }
                     if let eq = body.firstIndex(of: "=") {
-                        let name = String(body[..<eq])
-                        let valueText = String(body[body.index(after: eq)...])
-                        // The value starts after the first `=` of the raw word.
-                        let rawEq = bytes[w.range].firstIndex(of: UInt8(ascii: "=")).map { $0 + 1 } ?? w.range.lowerBound
-                        let value = ShellWord(
-                            text: valueText, range: rawEq..<w.range.upperBound, unquotedExpansion: w.unquotedExpansion,
-                            hasExpansion: w.hasExpansion)
-                        flags.append((name, value, w))
+                        flags.append((String(body[..<eq]), valueAfterEquals(w, text: String(body[body.index(after: eq)...]), bytes), w))
                     } else {
                         let name = String(body)
                         if valueFlags.contains(name), k + 1 < words.count {
@@ -118,10 +118,7 @@ public enum DockerCommandLine {
                 guard let eq = w.text.firstIndex(of: "="), eq != w.text.startIndex else { continue }
                 let name = String(w.text[..<eq])
                 guard name.allSatisfy({ $0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber) }), !(name.first?.isNumber ?? true) else { continue }
-                let rawEq = bytes[w.range].firstIndex(of: UInt8(ascii: "=")).map { $0 + 1 } ?? w.range.lowerBound
-                command.assignments.append((name, ShellWord(
-                    text: String(w.text[w.text.index(after: eq)...]), range: rawEq..<w.range.upperBound,
-                    unquotedExpansion: w.unquotedExpansion, hasExpansion: w.hasExpansion)))
+                command.assignments.append((name, valueAfterEquals(w, text: String(w.text[w.text.index(after: eq)...]), bytes)))
             }
             out.append(command)
         }
